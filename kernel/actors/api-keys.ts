@@ -1,0 +1,105 @@
+/** API key lifecycle: create (secret shown once), list (never the secret), revoke. */
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { displayPrefixOf, generateApiKey, hashApiKey } from '../auth/api-key-format.ts';
+import { API_KEY_CHANNEL } from '../auth/api-key-verifier.ts';
+import { notFound, validationError } from '../contract/errors.ts';
+import { decodeCursor, toPage } from '../contract/pagination.ts';
+import { type Db, resultRows } from '../db/database.ts';
+import { apiKeys } from '../db/schema.ts';
+import { recordEvent } from '../events/record-event.ts';
+
+type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export function apiKeyJson(row: ApiKeyRow) {
+  return {
+    id: row.id,
+    actor_id: row.actorId,
+    name: row.name,
+    prefix: row.displayPrefix,
+    created_at: row.createdAt.toISOString(),
+    last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    expires_at: row.expiresAt?.toISOString() ?? null,
+    revoked_at: row.revokedAt?.toISOString() ?? null,
+  };
+}
+
+export interface CreateApiKeyInput {
+  actorId: string;
+  name: string;
+  expiresAt?: Date | null;
+  createdBy: string | null;
+  /** The workspace whose event log records the creation (agents' keys); null for account-level. */
+  workspaceId: string | null;
+}
+
+export async function createApiKey(tx: Db, input: CreateApiKeyInput) {
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+    throw validationError('expires_at must be in the future', [
+      { path: 'expires_at', message: 'in the past' },
+    ]);
+  }
+  const secret = generateApiKey();
+  const [row] = await tx
+    .insert(apiKeys)
+    .values({
+      actorId: input.actorId,
+      name: input.name,
+      keyHash: hashApiKey(secret),
+      displayPrefix: displayPrefixOf(secret),
+      createdBy: input.createdBy,
+      expiresAt: input.expiresAt ?? null,
+    })
+    .returning();
+  await recordEvent(tx, {
+    workspaceId: input.workspaceId,
+    actorId: input.createdBy,
+    type: 'api_key.created',
+    entityType: 'api_key',
+    entityId: row!.id,
+    data: { actor_id: input.actorId, name: input.name },
+  });
+  return { ...apiKeyJson(row!), key: secret };
+}
+
+export async function listApiKeys(db: Db, actorId: string, limit: number, cursor: string | undefined) {
+  const conditions = [eq(apiKeys.actorId, actorId)];
+  if (cursor) {
+    const [createdAt, id] = decodeCursor(cursor, 2) as [string, string];
+    conditions.push(
+      or(
+        lt(apiKeys.createdAt, new Date(createdAt)),
+        and(eq(apiKeys.createdAt, new Date(createdAt)), lt(apiKeys.id, id)),
+      )!,
+    );
+  }
+  const rows = await db
+    .select()
+    .from(apiKeys)
+    .where(and(...conditions))
+    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(limit + 1);
+  return toPage(rows, limit, apiKeyJson, (row) => [row.createdAt.toISOString(), row.id]);
+}
+
+export async function revokeApiKey(
+  tx: Db,
+  input: { actorId: string; keyId: string; revokedBy: string; workspaceId: string | null },
+) {
+  const [row] = await tx
+    .update(apiKeys)
+    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
+    .where(and(eq(apiKeys.id, input.keyId), eq(apiKeys.actorId, input.actorId)))
+    .returning();
+  if (!row) throw notFound('API key not found');
+  // Every process evicts the key from its verification cache when this commits.
+  resultRows(await tx.execute(sql`select pg_notify(${API_KEY_CHANNEL}, ${row.id})`));
+  await recordEvent(tx, {
+    workspaceId: input.workspaceId,
+    actorId: input.revokedBy,
+    type: 'api_key.revoked',
+    entityType: 'api_key',
+    entityId: row.id,
+    data: { actor_id: input.actorId },
+  });
+  return apiKeyJson(row);
+}

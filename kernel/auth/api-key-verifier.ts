@@ -1,0 +1,116 @@
+/**
+ * Turns a bearer token into an authenticated actor.
+ *
+ * Verified keys are cached in process memory (hash -> actor) because every request
+ * pays for this. The cache must never outlive a revocation by more than a moment, so
+ * revoking a key sends NOTIFY `maskin_api_keys` with the key id in the same
+ * transaction, and every process's listener evicts it on commit. Entries also expire
+ * after CACHE_TTL_MS as a backstop should a notification be missed while the
+ * listening connection was reconnecting (the reconnect hook clears the whole cache).
+ *
+ * `last_used_at` is written at most once a minute per key, off the request path.
+ */
+import type { Logger } from 'pino';
+import type { AuthContext } from '../contract/context.ts';
+import { unauthorized } from '../contract/errors.ts';
+import type { Database } from '../db/database.ts';
+import { hashApiKey, isWellFormedApiKey } from './api-key-format.ts';
+
+export const API_KEY_CHANNEL = 'maskin_api_keys';
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX_ENTRIES = 10_000;
+const LAST_USED_INTERVAL_MS = 60_000;
+
+interface CachedKey {
+  auth: AuthContext;
+  expiresAt: number | null;
+  cachedAt: number;
+}
+
+export class ApiKeyVerifier {
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly lastUsedWrites = new Map<string, number>();
+  private stopListening: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly database: Database,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopListening = await this.database.listen(
+      API_KEY_CHANNEL,
+      (keyId) => this.evict(keyId),
+      () => this.cache.clear(),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.stopListening?.();
+  }
+
+  evict(keyId: string): void {
+    for (const [hash, entry] of this.cache) {
+      if (entry.auth.apiKeyId === keyId) this.cache.delete(hash);
+    }
+  }
+
+  async verify(authorization: string | undefined): Promise<AuthContext> {
+    if (!authorization) throw unauthorized();
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match) throw unauthorized('Authorization header must be "Bearer <api key>"');
+    const key = match[1]!;
+    if (!isWellFormedApiKey(key)) throw unauthorized('Malformed API key');
+    const hash = hashApiKey(key);
+    const now = Date.now();
+    let entry = this.cache.get(hash);
+    if (!entry || now - entry.cachedAt > CACHE_TTL_MS) {
+      entry = await this.load(hash, now);
+    }
+    if (entry.expiresAt !== null && entry.expiresAt <= now) {
+      this.cache.delete(hash);
+      throw unauthorized('API key has expired');
+    }
+    this.touch(entry.auth.apiKeyId, now);
+    return entry.auth;
+  }
+
+  private async load(hash: string, now: number): Promise<CachedKey> {
+    const [row] = await this.database.query<{
+      key_id: string;
+      expires_at: Date | string | null;
+      revoked_at: Date | string | null;
+      actor_id: string;
+      actor_type: 'human' | 'agent';
+      actor_name: string;
+    }>(
+      `select k.id as key_id, k.expires_at, k.revoked_at, a.id as actor_id, a.type as actor_type, a.name as actor_name
+         from api_keys k join actors a on a.id = k.actor_id
+        where k.key_hash = $1`,
+      [hash],
+    );
+    if (!row) throw unauthorized('Unknown API key');
+    if (row.revoked_at) throw unauthorized('API key has been revoked');
+    const entry: CachedKey = {
+      auth: { apiKeyId: row.key_id, actor: { id: row.actor_id, type: row.actor_type, name: row.actor_name } },
+      expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
+      cachedAt: now,
+    };
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+    this.cache.set(hash, entry);
+    return entry;
+  }
+
+  private touch(keyId: string, now: number): void {
+    const last = this.lastUsedWrites.get(keyId) ?? 0;
+    if (now - last < LAST_USED_INTERVAL_MS) return;
+    this.lastUsedWrites.set(keyId, now);
+    this.database
+      .query(
+        `update api_keys set last_used_at = now()
+          where id = $1 and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
+        [keyId],
+      )
+      .catch((error) => this.logger.warn({ err: error, keyId }, 'could not record last_used_at'));
+  }
+}

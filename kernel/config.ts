@@ -1,0 +1,80 @@
+/**
+ * Process configuration, read once from the environment and validated, so a typo in
+ * an operator's setting stops boot with a message instead of surfacing later.
+ */
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  MASKIN_DATA_DIR: z.string().default('./.maskin/data'),
+  MASKIN_BOOTSTRAP: booleanFlag.default(true),
+  MASKIN_SIGNUP: z.enum(['open', 'closed']).default('open'),
+  MASKIN_CORS_ORIGINS: z.string().default(''),
+  MASKIN_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  MASKIN_PUBLIC_URL: z.string().url().optional(),
+  MASKIN_EXTENSIONS: z.string().default(''),
+  MASKIN_DISABLED_EXTENSIONS: z.string().default(''),
+  MASKIN_SSE_MAX_STREAMS_PER_ACTOR: z.coerce.number().int().min(1).default(20),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface KernelConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  bootstrap: boolean;
+  signup: 'open' | 'closed';
+  corsOrigins: string[];
+  bodyLimit: number;
+  publicUrl: string | undefined;
+  /** Extra extension packages or paths to load, beyond core-extensions/ and extensions/. */
+  extensionSources: string[];
+  /** Installed extensions the operator has switched off for the whole installation. */
+  disabledExtensions: string[];
+  sseMaxStreamsPerActor: number;
+  logLevel: string;
+}
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): KernelConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
+    dataDir: c.MASKIN_DATA_DIR,
+    bootstrap: c.MASKIN_BOOTSTRAP,
+    signup: c.MASKIN_SIGNUP,
+    corsOrigins: list(c.MASKIN_CORS_ORIGINS),
+    bodyLimit: c.MASKIN_BODY_LIMIT,
+    publicUrl: c.MASKIN_PUBLIC_URL,
+    extensionSources: list(c.MASKIN_EXTENSIONS),
+    disabledExtensions: list(c.MASKIN_DISABLED_EXTENSIONS),
+    sseMaxStreamsPerActor: c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
+    logLevel: c.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Every route, kernel or extension, is a RouteDefinition: an OpenAPI route config
+ * (`createRoute`), who may call it (`access`), optionally how it appears as an MCP
+ * tool, and its handler. The kernel, not the author, turns definitions into mounted
+ * routes, so authentication, workspace membership, the enablement gate, roles,
+ * idempotency and the error envelope are applied the same way everywhere, and a route
+ * is public only when its definition says so.
+ */
+import { type RouteConfig, type RouteHandler, z } from '@hono/zod-openapi';
+import type { KernelEnv, Role } from './context.ts';
+
+export type Access =
+  /** No API key: listed in the OpenAPI document with `security: []`. */
+  | { auth: 'public' }
+  /** Any authenticated actor; not tied to a workspace. */
+  | { auth: 'actor' }
+  /**
+   * A member of the workspace with at least `role`. The workspace comes from the
+   * `X-Workspace-Id` header, or from the path parameter named in `workspaceParam`.
+   */
+  | { auth: 'workspace'; role: Role; workspaceParam?: string };
+
+export interface ToolAnnotations {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolSpec {
+  /** lowercase snake_case; third-party extensions' tools are prefixed with their id by the kernel. */
+  name: string;
+  /** Written for a language model: what it does, when to use it, what it returns. */
+  description: string;
+  annotations?: ToolAnnotations;
+}
+
+export interface RouteDefinition<R extends RouteConfig = RouteConfig> {
+  route: R;
+  access: Access;
+  tool?: ToolSpec;
+  handler: RouteHandler<R, KernelEnv>;
+}
+
+export function defineRoute<R extends RouteConfig>(definition: RouteDefinition<R>): RouteDefinition {
+  return definition as unknown as RouteDefinition;
+}
+
+const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  })
+  .openapi('Error');
+
+/** A JSON request body (required: a missing or non-JSON body is a 400). */
+export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return { required: true, description, content: { 'application/json': { schema } } } as const;
+}
+
+/** A JSON response for the OpenAPI document. */
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } } as const;
+}
+
+/** The error responses every protected route can give, for the OpenAPI document. */
+export const errorResponses = {
+  400: jsonResponse(errorSchema, 'Invalid request (VALIDATION_ERROR)'),
+  401: jsonResponse(errorSchema, 'Missing or invalid API key'),
+  403: jsonResponse(errorSchema, 'The caller lacks the required role'),
+  404: jsonResponse(errorSchema, 'Not found, or not visible to the caller'),
+  409: jsonResponse(errorSchema, 'Conflict with the current state'),
+} as const;
+
+/** Query parameters of every list route. */
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: 'Page size, 1-200' }),
+  cursor: z.string().max(500).optional().openapi({ description: 'next_cursor from the previous page' }),
+});
+
+/** The list envelope: `{ items, next_cursor }`. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+}

@@ -1,0 +1,48 @@
+/**
+ * PGlite does not lock its data folder: two processes opening the same folder would
+ * both write to it and corrupt it. We hold an exclusive lock file (created with O_EXCL)
+ * holding our pid; a lock left behind by a dead process is taken over.
+ */
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class DataDirLockedError extends Error {}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lockPath = join(dataDir, 'maskin.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        rmSync(lockPath, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder !== process.pid && processIsAlive(holder)) {
+        throw new DataDirLockedError(
+          `The embedded database in ${dataDir} is in use by another Maskin process (pid ${holder}). ` +
+            'Stop that process, or point MASKIN_DATA_DIR at another folder, or set DATABASE_URL to share a PostgreSQL server.',
+        );
+      }
+      // Stale lock from a process that died without cleaning up: take it over.
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new DataDirLockedError(`Could not lock ${dataDir}: the lock file keeps reappearing.`);
+}

@@ -1,0 +1,118 @@
+/**
+ * One database interface over two drivers: a real PostgreSQL server through
+ * postgres.js (a pool, plus a dedicated LISTEN connection that reconnects by itself),
+ * or an embedded PGlite in a data folder. Everything above this file sees the same
+ * drizzle instance and the same few raw helpers, so queries and migrations are shared.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import type { Sql } from 'postgres';
+
+export type Db = PgDatabase<any, any>;
+
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  /** Drizzle over the pool (or the single PGlite connection). Transactions: `db.transaction`. */
+  readonly db: Db;
+  /** A raw parameterised query outside any transaction. */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * Runs `fn` in one transaction on a raw connection that accepts multi-statement
+   * scripts (used by the migration runner, which cannot split SQL files safely).
+   */
+  scriptTransaction<T>(fn: (tx: ScriptTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to a NOTIFY channel. `onConnect` runs every time the listening
+   * connection is (re)established, so a caller can catch up on anything it missed.
+   */
+  listen(
+    channel: string,
+    onNotify: (payload: string) => void,
+    onConnect?: () => void,
+  ): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  /** PGlite only: a tarball of the data folder (tests load copies of a template). */
+  dumpDataDir?(): Promise<Blob>;
+  close(): Promise<void>;
+}
+
+export interface ScriptTransaction {
+  exec(script: string): Promise<void>;
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+}
+
+/** Normalises drizzle's `execute` result: postgres.js returns an array, PGlite `{ rows }`. */
+export function resultRows<Row>(result: unknown): Row[] {
+  if (Array.isArray(result)) return result as Row[];
+  return ((result as { rows?: Row[] }).rows ?? []) as Row[];
+}
+
+export async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const { default: postgres } = await import('postgres');
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const sql: Sql = postgres(url, {
+    max: poolSize,
+    onnotice: () => {},
+    connection: { application_name: 'maskin' },
+  });
+  const db = drizzle({ client: sql }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    query: async (text, params = []) => (await sql.unsafe(text, params as never[])) as never,
+    scriptTransaction: (fn) =>
+      sql.begin(async (tx) =>
+        fn({
+          exec: async (script) => {
+            await tx.unsafe(script).simple();
+          },
+          query: async (text, params = []) => (await tx.unsafe(text, params as never[])) as never,
+        }),
+      ) as never,
+    listen: async (channel, onNotify, onConnect) => {
+      const listener = await sql.listen(channel, onNotify, onConnect);
+      return () => listener.unlisten();
+    },
+    notify: async (channel, payload) => {
+      await sql.notify(channel, payload);
+    },
+    close: () => sql.end({ timeout: 5 }),
+  };
+}
+
+export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const pg: PGlite = await PGlite.create({
+    dataDir: options.dataDir,
+    loadDataDir: options.loadDataDir,
+    extensions: { pg_trgm },
+  });
+  const db = drizzle({ client: pg }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    query: async (text, params = []) => (await pg.query(text, params)).rows as never,
+    scriptTransaction: (fn) =>
+      pg.transaction((tx) =>
+        fn({
+          exec: async (script) => {
+            await tx.exec(script);
+          },
+          query: async (text, params = []) => (await tx.query(text, params)).rows as never,
+        }),
+      ),
+    listen: async (channel, onNotify, onConnect) => {
+      const unlisten = await pg.listen(channel, onNotify);
+      // The embedded database lives in this process: its "connection" never drops.
+      onConnect?.();
+      return unlisten;
+    },
+    notify: async (channel, payload) => {
+      await pg.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    dumpDataDir: async () => (await pg.dumpDataDir('none')) as Blob,
+    close: () => pg.close(),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Turns RouteDefinitions into an OpenAPIHono router with the kernel's request
+ * pipeline in front of every handler, in this order:
+ *
+ *   authenticate -> resolve workspace (membership) -> extension gate -> role
+ *   -> JSON content type -> idempotency -> zod validation -> handler
+ *
+ * The order matters: a non-member learns nothing (404 before any other check), a
+ * disabled extension answers EXTENSION_NOT_ENABLED whatever the caller's role, and
+ * idempotency replays only requests that were allowed to run.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
+import type { KernelEnv, Role } from '../contract/context.ts';
+import { ApiError, forbidden, notFound, validationError } from '../contract/errors.ts';
+import type { RouteDefinition } from '../contract/route.ts';
+import type { Database } from '../db/database.ts';
+import { zodIssuesToDetails } from './error-handler.ts';
+import { idempotency } from './idempotency.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
+
+export function roleAtLeast(role: Role, minimum: Role): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK[minimum];
+}
+
+export interface RouterDeps {
+  database: Database;
+  verifier: ApiKeyVerifier;
+}
+
+export function newRouter(): OpenAPIHono<KernelEnv> {
+  return new OpenAPIHono<KernelEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError(
+          400,
+          'VALIDATION_ERROR',
+          'Request validation failed',
+          zodIssuesToDetails(result.error),
+        );
+      }
+    },
+  });
+}
+
+export function authenticate(verifier: ApiKeyVerifier): MiddlewareHandler<KernelEnv> {
+  return async (c, next) => {
+    c.set('auth', await verifier.verify(c.req.header('authorization')));
+    await next();
+  };
+}
+
+export async function memberRole(
+  database: Database,
+  workspaceId: string,
+  actorId: string,
+): Promise<Role | undefined> {
+  const [row] = await database.query<{ role: Role }>(
+    'select role from workspace_members where workspace_id = $1 and actor_id = $2',
+    [workspaceId, actorId],
+  );
+  return row?.role;
+}
+
+function resolveWorkspace(database: Database, param: string | undefined): MiddlewareHandler<KernelEnv> {
+  return async (c, next) => {
+    const workspaceId = param
+      ? c.req.param(param)
+      : (c.req.header('x-workspace-id') ?? c.req.query('workspace_id'));
+    if (!workspaceId) {
+      throw validationError('This route is workspace-scoped: send the X-Workspace-Id header', [
+        { path: 'X-Workspace-Id', message: 'required' },
+      ]);
+    }
+    // A malformed id cannot name a workspace the caller belongs to: same answer as a non-member.
+    const role = UUID.test(workspaceId)
+      ? await memberRole(database, workspaceId, c.get('auth')!.actor.id)
+      : undefined;
+    if (!role) throw notFound('Workspace not found');
+    c.set('workspace', { id: workspaceId.toLowerCase(), role });
+    await next();
+  };
+}
+
+function requireRole(minimum: Role): MiddlewareHandler<KernelEnv> {
+  return async (c, next) => {
+    const role = c.get('workspace')!.role;
+    if (!roleAtLeast(role, minimum)) {
+      throw forbidden(`This action needs the ${minimum} role or higher in this workspace; you are ${role}`);
+    }
+    await next();
+  };
+}
+
+const requireJson: MiddlewareHandler<KernelEnv> = async (c, next) => {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
+    throw new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the request body as JSON with Content-Type: application/json',
+    );
+  }
+  await next();
+};
+
+export interface BuildRouterOptions {
+  /** Runs after workspace resolution: the per-workspace extension gate. */
+  gate?: MiddlewareHandler<KernelEnv>;
+}
+
+export function buildRouter(
+  definitions: readonly RouteDefinition[],
+  deps: RouterDeps,
+  options: BuildRouterOptions = {},
+): OpenAPIHono<KernelEnv> {
+  const router = newRouter();
+  const auth = authenticate(deps.verifier);
+  const idempotent = idempotency(deps.database);
+  for (const definition of definitions) {
+    const { access, route } = definition;
+    const middleware: MiddlewareHandler<KernelEnv>[] = [];
+    if (access.auth !== 'public') middleware.push(auth);
+    if (access.auth === 'workspace') {
+      middleware.push(resolveWorkspace(deps.database, access.workspaceParam));
+      if (options.gate) middleware.push(options.gate);
+      middleware.push(requireRole(access.role));
+    }
+    const body = route.request?.body?.content;
+    if (body && 'application/json' in body) middleware.push(requireJson);
+    middleware.push(idempotent);
+    const own = route.middleware
+      ? Array.isArray(route.middleware)
+        ? route.middleware
+        : [route.middleware]
+      : [];
+    const mounted = {
+      ...route,
+      middleware: [...middleware, ...own],
+      security: access.auth === 'public' ? [] : [{ bearerAuth: [] }],
+    };
+    router.openapi(mounted as never, definition.handler as never);
+  }
+  return router;
+}

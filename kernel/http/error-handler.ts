@@ -1,0 +1,93 @@
+/**
+ * Maps anything thrown during a request to the one error envelope. Database
+ * constraint violations are the client's fault (a duplicate, a dangling reference,
+ * a value out of range) and become 409/400 rather than 500s.
+ */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ZodError } from 'zod';
+import type { KernelEnv } from '../contract/context.ts';
+import { ApiError, type ErrorDetail } from '../contract/errors.ts';
+
+export function zodIssuesToDetails(error: ZodError): ErrorDetail[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+interface PostgresError {
+  code?: string;
+  constraint_name?: string;
+  constraint?: string;
+  detail?: string;
+}
+
+function fromPostgres(error: unknown): ApiError | undefined {
+  const cause = (error as { cause?: unknown }).cause ?? error;
+  const code = (cause as PostgresError).code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;
+  const constraint = (cause as PostgresError).constraint_name ?? (cause as PostgresError).constraint;
+  const suffix = constraint ? ` (${constraint})` : '';
+  switch (code) {
+    case '23505':
+      return new ApiError(409, 'CONFLICT', `A record with these values already exists${suffix}`);
+    case '23503':
+      return new ApiError(
+        409,
+        'CONFLICT',
+        `The request refers to a record that does not exist or is still referenced${suffix}`,
+      );
+    case '23502':
+    case '23514':
+    case '22P02':
+    case '22001':
+    case '22003':
+    case '22007':
+    case '22008':
+    case '22023':
+      return new ApiError(400, 'VALIDATION_ERROR', `A value is invalid for its field${suffix}`);
+    case '40001':
+    case '40P01':
+      return new ApiError(
+        409,
+        'CONFLICT',
+        'The request conflicted with a concurrent change; retry it',
+        undefined,
+        {
+          'Retry-After': '1',
+        },
+      );
+    default:
+      return undefined;
+  }
+}
+
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ZodError) {
+    return new ApiError(400, 'VALIDATION_ERROR', 'Request validation failed', zodIssuesToDetails(error));
+  }
+  if (error instanceof HTTPException) {
+    if (error.status === 413) return new ApiError(413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
+    if (error.status === 400) {
+      const message = /json/i.test(error.message) ? 'Malformed JSON in request body' : error.message;
+      return new ApiError(400, 'VALIDATION_ERROR', message);
+    }
+    if (error.status === 401) return new ApiError(401, 'UNAUTHORIZED', error.message || 'Unauthorized');
+    return new ApiError(
+      error.status === 404 ? 404 : 500,
+      error.status === 404 ? 'NOT_FOUND' : 'INTERNAL',
+      error.message,
+    );
+  }
+  if (error instanceof SyntaxError)
+    return new ApiError(400, 'VALIDATION_ERROR', 'Malformed JSON in request body');
+  return fromPostgres(error) ?? new ApiError(500, 'INTERNAL', 'Internal server error');
+}
+
+export function handleError(error: Error, c: Context<KernelEnv>): Response {
+  const apiError = toApiError(error);
+  const logger = c.get('logger');
+  if (apiError.status >= 500) logger?.error({ err: error }, 'request failed');
+  else logger?.debug({ code: apiError.code, message: apiError.message }, 'request rejected');
+  for (const [name, value] of Object.entries(apiError.headers ?? {})) c.header(name, value);
+  return c.json(apiError.toEnvelope(), apiError.status);
+}

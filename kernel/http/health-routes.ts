@@ -1,0 +1,34 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ApiError } from '../contract/errors.ts';
+import { defineRoute, jsonResponse } from '../contract/route.ts';
+import type { KernelServices } from '../services.ts';
+
+export function healthRoutes(k: KernelServices) {
+  return [
+    defineRoute({
+      access: { auth: 'public' },
+      route: createRoute({
+        method: 'get',
+        path: '/',
+        tags: ['Kernel'],
+        summary: 'Liveness and database check',
+        responses: {
+          200: jsonResponse(
+            z.object({ status: z.literal('ok'), database: z.enum(['postgres', 'pglite']) }).openapi('Health'),
+            'Healthy',
+          ),
+          503: { description: 'The database is unreachable' },
+        },
+      }),
+      handler: async (c) => {
+        try {
+          await k.database.query('select 1');
+        } catch (error) {
+          c.get('logger').error({ err: error }, 'health check failed');
+          throw new ApiError(503, 'UNAVAILABLE', 'Database unreachable');
+        }
+        return c.json({ status: 'ok' as const, database: k.database.kind }, 200);
+      },
+    }),
+  ];
+}

@@ -1,0 +1,110 @@
+/**
+ * `Idempotency-Key` for POST/PUT/PATCH/DELETE, stored in PostgreSQL so it holds
+ * across instances. Scope: API key + method + path. The first request inserts a
+ * `running` row (the primary key makes the claim atomic); a retry with the same key
+ * and body replays the stored status and body, another body is 422, and a retry
+ * while the first is still running is 409 with Retry-After. Server errors (5xx) are
+ * not stored, so the client can retry them. Rows older than 24 h are ignored and
+ * replaced; a `running` row older than RUNNING_TIMEOUT is treated as abandoned (its
+ * process died mid-request).
+ */
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import type { KernelEnv } from '../contract/context.ts';
+import { ApiError, validationError } from '../contract/errors.ts';
+import type { Database } from '../db/database.ts';
+
+const GUARDED_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const RUNNING_TIMEOUT = '2 minutes';
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+interface StoredRow {
+  request_hash: string;
+  state: 'running' | 'done';
+  response_status: number | null;
+  response_body: string | null;
+  response_content_type: string | null;
+}
+
+export function idempotency(database: Database): MiddlewareHandler<KernelEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    const auth = c.get('auth');
+    if (key === undefined || !auth || !GUARDED_METHODS.has(c.req.method)) return next();
+    if (!KEY_PATTERN.test(key)) {
+      throw validationError('Idempotency-Key must be 1-255 printable ASCII characters', [
+        { path: 'Idempotency-Key', message: 'invalid' },
+      ]);
+    }
+    const body = await c.req.text();
+    const requestHash = createHash('sha256')
+      .update(`${c.req.header('x-workspace-id') ?? ''}\n${c.req.url}\n${body}`)
+      .digest('hex');
+    const scope = [auth.apiKeyId, c.req.method, c.req.path, key];
+
+    const claimed = await database.query(
+      `insert into idempotency_keys (api_key_id, method, route, key, request_hash, state)
+       values ($1, $2, $3, $4, $5, 'running')
+       on conflict (api_key_id, method, route, key) do update
+         set request_hash = excluded.request_hash, state = 'running', created_at = now(),
+             response_status = null, response_body = null, response_content_type = null
+         where idempotency_keys.created_at < now() - interval '24 hours'
+            or (idempotency_keys.state = 'running' and idempotency_keys.created_at < now() - interval '${RUNNING_TIMEOUT}')
+       returning 1`,
+      [...scope, requestHash],
+    );
+    if (claimed.length === 0) {
+      const [stored] = await database.query<StoredRow>(
+        `select request_hash, state, response_status, response_body, response_content_type
+           from idempotency_keys where api_key_id = $1 and method = $2 and route = $3 and key = $4`,
+        scope,
+      );
+      if (!stored)
+        throw new ApiError(409, 'CONFLICT', 'Idempotency key changed state; retry', undefined, {
+          'Retry-After': '1',
+        });
+      if (stored.request_hash !== requestHash) {
+        throw new ApiError(
+          422,
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used with a different request body; use a new key for a new request',
+        );
+      }
+      if (stored.state === 'running') {
+        throw new ApiError(
+          409,
+          'CONFLICT',
+          'A request with this Idempotency-Key is still in progress',
+          undefined,
+          {
+            'Retry-After': '1',
+          },
+        );
+      }
+      return new Response(stored.response_body, {
+        status: stored.response_status ?? 200,
+        headers: {
+          'content-type': stored.response_content_type ?? 'application/json',
+          'idempotent-replayed': 'true',
+        },
+      });
+    }
+
+    await next();
+
+    const response = c.res;
+    if (response.status >= 500) {
+      await database.query(
+        'delete from idempotency_keys where api_key_id = $1 and method = $2 and route = $3 and key = $4',
+        scope,
+      );
+      return;
+    }
+    const responseBody = await response.clone().text();
+    await database.query(
+      `update idempotency_keys set state = 'done', response_status = $5, response_body = $6, response_content_type = $7
+        where api_key_id = $1 and method = $2 and route = $3 and key = $4`,
+      [...scope, response.status, responseBody, response.headers.get('content-type')],
+    );
+  };
+}

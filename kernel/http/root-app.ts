@@ -1,0 +1,80 @@
+/**
+ * The root application: cross-cutting middleware that every request passes through,
+ * whatever mount it ends up in (request id, structured log line, CORS, body limit),
+ * and the error and not-found handlers that produce the one envelope.
+ */
+import { randomUUID } from 'node:crypto';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { Logger } from 'pino';
+import type { KernelConfig } from '../config.ts';
+import type { KernelEnv } from '../contract/context.ts';
+import { ApiError } from '../contract/errors.ts';
+import { newRouter } from './build-router.ts';
+import { handleError } from './error-handler.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createRootApp(config: KernelConfig, logger: Logger): OpenAPIHono<KernelEnv> {
+  const app = newRouter();
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const requestLogger = logger.child({ request_id: requestId });
+    c.set('requestId', requestId);
+    c.set('logger', requestLogger);
+    c.set('auth', undefined);
+    c.set('workspace', undefined);
+    const started = performance.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    requestLogger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        actor_id: c.get('auth')?.actor.id,
+      },
+      'request',
+    );
+  });
+
+  if (config.corsOrigins.length > 0) {
+    const origins = config.corsOrigins;
+    app.use(
+      '*',
+      cors({
+        origin: origins.includes('*') ? '*' : origins,
+        allowHeaders: [
+          'Authorization',
+          'Content-Type',
+          'X-Workspace-Id',
+          'Idempotency-Key',
+          'If-Match',
+          'Last-Event-ID',
+        ],
+        exposeHeaders: ['X-Request-Id', 'ETag', 'Retry-After', 'Idempotent-Replayed'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: config.bodyLimit,
+      onError: () => {
+        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${config.bodyLimit} bytes`);
+      },
+    }),
+  );
+
+  app.onError(handleError);
+  app.notFound((c) =>
+    c.json(new ApiError(404, 'NOT_FOUND', `No route for ${c.req.method} ${c.req.path}`).toEnvelope(), 404),
+  );
+  return app;
+}
