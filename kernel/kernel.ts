@@ -39,6 +39,8 @@ export interface Kernel {
   app: OpenAPIHono<KernelEnv>;
   services: KernelServices;
   operations: Operation[];
+  /** Ends long-lived responses (streams) so the HTTP server can drain. */
+  beforeShutdown(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? (await openConfiguredDatabase(config));
   const closers: (() => Promise<void>)[] = [];
+  const shutdownHooks: (() => Promise<void>)[] = [];
   if (!options.database) closers.push(() => database.close());
   try {
     await migrateKernel(database);
@@ -89,6 +92,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       app,
       services,
       operations,
+      beforeShutdown: async () => {
+        for (const hook of shutdownHooks) await hook();
+      },
       close: async () => {
         for (const close of closers.reverse()) await close();
       },

@@ -31,12 +31,14 @@ export class ActorService {
   constructor(private readonly workspaces: WorkspaceService) {}
 
   /** A human with a personal workspace they own and a first API key. */
-  async signup(tx: Db, input: { name: string; email: string; workspaceName?: string; keyName?: string }) {
-    const [taken] = await tx
-      .select({ id: actors.id })
-      .from(actors)
-      .where(sql`lower(${actors.email}) = lower(${input.email})`);
-    if (taken) throw conflict('An account with this email already exists');
+  async signup(tx: Db, input: { name: string; email: string | null; workspaceName?: string; keyName?: string }) {
+    if (input.email !== null) {
+      const [taken] = await tx
+        .select({ id: actors.id })
+        .from(actors)
+        .where(sql`lower(${actors.email}) = lower(${input.email})`);
+      if (taken) throw conflict('An account with this email already exists');
+    }
     const [actor] = await tx
       .insert(actors)
       .values({ type: 'human', name: input.name, email: input.email })

@@ -1,0 +1,50 @@
+/**
+ * First start on an empty database: create an operator (human actor), a workspace
+ * they own and an API key, so a fresh `npm start` is usable at once. Taken under an
+ * advisory lock and only when no actor exists, so concurrent or later starts never
+ * duplicate it. The key is printed once; only its hash is stored.
+ */
+import { sql } from 'drizzle-orm';
+import type { Kernel } from './kernel.ts';
+import { resultRows } from './db/database.ts';
+
+const BOOTSTRAP_LOCK = 72_656_364;
+
+export interface BootstrapResult {
+  actorId: string;
+  workspaceId: string;
+  apiKey: string;
+}
+
+export async function bootstrapIfEmpty(kernel: Kernel): Promise<BootstrapResult | null> {
+  const { database, actors } = kernel.services;
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`);
+    const [existing] = resultRows<{ any: boolean }>(await tx.execute(sql`select exists (select 1 from actors) as any`));
+    if (existing?.any) return null;
+    const created = await actors.signup(tx, {
+      name: 'Operator',
+      email: null,
+      workspaceName: 'My workspace',
+      keyName: 'bootstrap',
+    });
+    return { actorId: created.actor.id, workspaceId: created.workspace.id, apiKey: created.api_key.key };
+  });
+}
+
+export function bootstrapBanner(url: string, result: BootstrapResult): string {
+  return [
+    '',
+    '  Maskin is ready (first start: an operator account was created).',
+    '',
+    `  URL           ${url}`,
+    `  API key       ${result.apiKey}   (shown once: store it now)`,
+    `  Workspace id  ${result.workspaceId}`,
+    '',
+    '  Try it:',
+    `    curl -H "Authorization: Bearer ${result.apiKey}" ${url}/api/actors/me`,
+    '  Connect Claude Code over MCP:',
+    `    claude mcp add --transport http maskin ${url}/mcp --header "Authorization: Bearer ${result.apiKey}" --header "X-Workspace-Id: ${result.workspaceId}"`,
+    '',
+  ].join('\n');
+}
