@@ -181,7 +181,15 @@ export function workspaceRoutes(k: KernelServices) {
       handler: async (c) => {
         const body = c.req.valid('json');
         const member = await database.db.transaction((tx) =>
-          workspaces.addMember(tx, { workspaceId: workspaceOf(c).id, by: caller(c), ...body }),
+          // Mapped field by field: spreading the snake_case body would pass `actor_id`
+          // where the service reads `actorId` (and TypeScript allows the extra key).
+          workspaces.addMember(tx, {
+            workspaceId: workspaceOf(c).id,
+            by: caller(c),
+            actorId: body.actor_id,
+            email: body.email,
+            role: body.role,
+          }),
         );
         return c.json(member, 201);
       },
