@@ -204,6 +204,10 @@ export function actorRoutes(k: KernelServices) {
             workspaceId: scope.workspaceId,
           });
         });
+        // The NOTIFY reaches this process's listener asynchronously, after the response
+        // could already be out: evict here too, so the revoking instance refuses the key
+        // from its very next request.
+        k.verifier.evict(key.id);
         return c.json(key, 200);
       },
     }),

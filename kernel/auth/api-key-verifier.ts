@@ -31,6 +31,12 @@ export class ApiKeyVerifier {
   private readonly cache = new Map<string, CachedKey>();
   private readonly lastUsedWrites = new Map<string, number>();
   private stopListening: (() => Promise<void>) | undefined;
+  /**
+   * Bumped on every eviction. A load that was already reading the key when its
+   * revocation committed would otherwise put the stale row back into the cache after
+   * the eviction, where it would stay valid for CACHE_TTL_MS.
+   */
+  private evictions = 0;
 
   constructor(
     private readonly database: Database,
@@ -41,7 +47,7 @@ export class ApiKeyVerifier {
     this.stopListening = await this.database.listen(
       API_KEY_CHANNEL,
       (keyId) => this.evict(keyId),
-      () => this.cache.clear(),
+      () => this.clear(),
     );
   }
 
@@ -49,7 +55,13 @@ export class ApiKeyVerifier {
     await this.stopListening?.();
   }
 
+  private clear(): void {
+    this.evictions++;
+    this.cache.clear();
+  }
+
   evict(keyId: string): void {
+    this.evictions++;
     for (const [hash, entry] of this.cache) {
       if (entry.auth.apiKeyId === keyId) this.cache.delete(hash);
     }
@@ -76,6 +88,7 @@ export class ApiKeyVerifier {
   }
 
   private async load(hash: string, now: number): Promise<CachedKey> {
+    const evictionsBefore = this.evictions;
     const [row] = await this.database.query<{
       key_id: string;
       expires_at: Date | string | null;
@@ -96,6 +109,7 @@ export class ApiKeyVerifier {
       expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
       cachedAt: now,
     };
+    if (this.evictions !== evictionsBefore) return entry; // possibly stale: serve once, do not cache
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
     this.cache.set(hash, entry);
     return entry;
