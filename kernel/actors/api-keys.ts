@@ -64,12 +64,16 @@ export async function createApiKey(tx: Db, input: CreateApiKeyInput) {
 export async function listApiKeys(db: Db, actorId: string, limit: number, cursor: string | undefined) {
   const conditions = [eq(apiKeys.actorId, actorId)];
   if (cursor) {
-    const [createdAt, id] = decodeCursor(cursor, 2) as [string, string];
+    const [createdAtText, id] = decodeCursor(cursor, 2) as [string, string];
+    const createdAt = new Date(createdAtText);
+    // An Invalid Date would make the driver throw a RangeError (a 500): a tampered cursor is a 400.
+    if (Number.isNaN(createdAt.getTime())) {
+      throw validationError('Invalid cursor: pass next_cursor from the previous page unchanged', [
+        { path: 'cursor', message: 'malformed' },
+      ]);
+    }
     conditions.push(
-      or(
-        lt(apiKeys.createdAt, new Date(createdAt)),
-        and(eq(apiKeys.createdAt, new Date(createdAt)), lt(apiKeys.id, id)),
-      )!,
+      or(lt(apiKeys.createdAt, createdAt), and(eq(apiKeys.createdAt, createdAt), lt(apiKeys.id, id)))!,
     );
   }
   const rows = await db
