@@ -25,7 +25,20 @@ const configSchema = z.object({
   MASKIN_PUBLIC_URL: z.string().url().optional(),
   MASKIN_EXTENSIONS: z.string().default(''),
   MASKIN_DISABLED_EXTENSIONS: z.string().default(''),
+  MASKIN_SECRET_KEY: z
+    .string()
+    .refine(
+      (v) => Buffer.from(v, 'base64').length === 32,
+      'must be 32 bytes, base64-encoded (openssl rand -base64 32)',
+    )
+    .optional(),
   MASKIN_SSE_MAX_STREAMS_PER_ACTOR: z.coerce.number().int().min(1).default(20),
+  MASKIN_SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  MASKIN_SSE_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -44,7 +57,13 @@ export interface KernelConfig {
   extensionSources: string[];
   /** Installed extensions the operator has switched off for the whole installation. */
   disabledExtensions: string[];
+  /** Encryption key for the secrets service (32 bytes, base64). */
+  secretKey: string | undefined;
   sseMaxStreamsPerActor: number;
+  /** Interval of the SSE comment heartbeat (also the stream hub's safety-net catch-up). */
+  sseHeartbeatMs: number;
+  /** Bytes a stream client may have queued in this process before it is closed as too slow. */
+  sseMaxBufferedBytes: number;
   logLevel: string;
 }
 
@@ -74,7 +93,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: c.MASKIN_PUBLIC_URL,
     extensionSources: list(c.MASKIN_EXTENSIONS),
     disabledExtensions: list(c.MASKIN_DISABLED_EXTENSIONS),
+    secretKey: c.MASKIN_SECRET_KEY,
     sseMaxStreamsPerActor: c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
+    sseHeartbeatMs: c.MASKIN_SSE_HEARTBEAT_MS,
+    sseMaxBufferedBytes: c.MASKIN_SSE_MAX_BUFFERED_BYTES,
     logLevel: c.LOG_LEVEL,
   };
 }

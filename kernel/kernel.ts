@@ -12,27 +12,43 @@ import { ActorService } from './actors/service.ts';
 import { ApiKeyVerifier } from './auth/api-key-verifier.ts';
 import type { KernelConfig } from './config.ts';
 import type { KernelEnv } from './contract/context.ts';
+import { ApiError, notFound } from './contract/errors.ts';
 import type { RouteDefinition } from './contract/route.ts';
 import type { Database } from './db/database.ts';
 import { readMigrationFolder, runMigrations } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open-database.ts';
-import { buildRouter } from './http/build-router.ts';
+import { startEventStream } from './events/event-stream.ts';
+import { eventRoutes } from './events/routes.ts';
+import { StreamQuota } from './events/stream-quota.ts';
+import { authenticate, buildRouter, memberRole } from './http/build-router.ts';
 import { healthRoutes } from './http/health-routes.ts';
-import { buildOpenApiDocument } from './http/openapi-document.ts';
+import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
 import { type Operation, operationsOf } from './http/operations.ts';
 import { createRootApp } from './http/root-app.ts';
+import { createSecrets } from './registry/extension-services.ts';
+import { discoverExtensions } from './registry/load-extensions.ts';
+import { ExtensionRegistry } from './registry/registry.ts';
+import type { InstalledExtension } from './registry/resolve-extensions.ts';
+import { catalogRoutes, workspaceExtensionRoutes } from './registry/routes.ts';
+import { enablementGate, WorkspaceExtensions } from './registry/workspace-extensions.ts';
 import type { KernelServices } from './services.ts';
 import { KERNEL_VERSION } from './version.ts';
 import { workspaceRoutes } from './workspaces/routes.ts';
 import { WorkspaceService } from './workspaces/service.ts';
 
-export const KERNEL_MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const KERNEL_MIGRATIONS = join(ROOT, 'migrations');
 
 export interface KernelOptions {
   config: KernelConfig;
   /** An already-open database (tests); otherwise opened from the config and closed by `close()`. */
   database?: Database;
   logger?: Logger;
+  /**
+   * The installed extensions. Default: discovered from core-extensions/, extensions/
+   * and MASKIN_EXTENSIONS. Tests pass an explicit list.
+   */
+  extensions?: InstalledExtension[];
 }
 
 export interface Kernel {
@@ -64,6 +80,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     const verifier = new ApiKeyVerifier(database, logger);
     await verifier.start();
     closers.push(() => verifier.stop());
+    const eventStream = await startEventStream(database, config, logger);
+    closers.push(() => eventStream.stop());
+    shutdownHooks.push(async () => eventStream.shutdown());
     const workspaces = new WorkspaceService();
     const services: KernelServices = {
       config,
@@ -72,21 +91,90 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       verifier,
       workspaces,
       actors: new ActorService(workspaces),
+      eventStream,
+      streamQuota: new StreamQuota(config.sseMaxStreamsPerActor),
     };
 
     const app = createRootApp(config, logger);
     const operations: Operation[] = [];
-    const mount = (owner: string, base: string, definitions: RouteDefinition[]) => {
-      app.route(base, buildRouter(definitions, { database, verifier }));
+    const routerDeps = { database, verifier };
+    const components = new ComponentRegistry();
+    const mount = (
+      owner: string,
+      base: string,
+      definitions: RouteDefinition[],
+      gate?: ReturnType<typeof enablementGate>,
+    ) => {
+      const router = buildRouter(definitions, routerDeps, { gate });
+      components.add(owner, router);
+      app.route(base, router);
       operations.push(...operationsOf(owner, base, definitions));
     };
     mount('kernel', '/api/health', healthRoutes(services));
     mount('kernel', '/api/actors', actorRoutes(services));
     mount('kernel', '/api/workspaces', workspaceRoutes(services));
+    mount('kernel', '/api/events', eventRoutes(services));
 
-    app.get('/openapi.json', (c) =>
-      c.json(buildOpenApiDocument(app, operations, { version: KERNEL_VERSION, serverUrl: config.publicUrl })),
+    const installed = options.extensions ?? (await discoverExtensions(ROOT, config.extensionSources));
+    const kernelToolNames = operations.flatMap((op) => (op.tool ? [op.tool.name] : []));
+    const registry = await ExtensionRegistry.boot(
+      installed,
+      { database, logger, config, secrets: await createSecrets(database, config) },
+      kernelToolNames,
     );
+    closers.push(() => registry.dispose());
+    const workspaceExtensions = new WorkspaceExtensions(registry);
+    workspaces.onWorkspaceCreated((tx, workspaceId, actorId) =>
+      workspaceExtensions.enableDefaults(tx, workspaceId, actorId),
+    );
+    services.registry = registry;
+    services.workspaceExtensions = workspaceExtensions;
+    mount('kernel', '/api/extensions', catalogRoutes(registry));
+    mount('kernel', '/api/workspaces', workspaceExtensionRoutes(database, workspaceExtensions));
+
+    for (const extension of registry.extensions) {
+      if (extension.status === 'ready') {
+        mount(
+          extension.id,
+          extension.mountPath,
+          extension.contributions.routes ?? [],
+          enablementGate(registry, extension.id),
+        );
+        continue;
+      }
+      // A failed extension keeps its mount so callers learn why, instead of a bare 404.
+      const unavailable = () => {
+        throw new ApiError(
+          503,
+          'EXTENSION_FAILED',
+          `Extension "${extension.id}" failed to start: ${extension.failure}. An operator must fix it; see GET /api/extensions.`,
+        );
+      };
+      app.all(extension.mountPath, authenticate(verifier), unavailable);
+      app.all(`${extension.mountPath}/*`, authenticate(verifier), unavailable);
+    }
+
+    app.get('/openapi.json', async (c) => {
+      const workspaceId = c.req.header('x-workspace-id') ?? c.req.query('workspace_id');
+      let include: ((owner: string) => boolean) | undefined;
+      if (workspaceId) {
+        // A workspace's composition is visible to its members only.
+        const auth = await verifier.verify(c.req.header('authorization'));
+        const role = /^[0-9a-f-]{36}$/i.test(workspaceId)
+          ? await memberRole(database, workspaceId, auth.actor.id)
+          : undefined;
+        if (!role) throw notFound('Workspace not found');
+        const rows = await registry.enablement.rowsOf(workspaceId);
+        include = (owner) => owner === 'kernel' || registry.enablement.isEnabledIn(rows, owner);
+      }
+      return c.json(
+        buildOpenApiDocument(app, operations, {
+          version: KERNEL_VERSION,
+          serverUrl: config.publicUrl,
+          include,
+        }),
+      );
+    });
 
     return {
       app,

@@ -4,6 +4,10 @@ import type { ActorService } from './actors/service.ts';
 import type { ApiKeyVerifier } from './auth/api-key-verifier.ts';
 import type { KernelConfig } from './config.ts';
 import type { Database } from './db/database.ts';
+import type { EventStreamHub } from './events/event-stream.ts';
+import type { StreamQuota } from './events/stream-quota.ts';
+import type { ExtensionRegistry } from './registry/registry.ts';
+import type { WorkspaceExtensions } from './registry/workspace-extensions.ts';
 import type { WorkspaceService } from './workspaces/service.ts';
 
 export interface KernelServices {
@@ -13,4 +17,11 @@ export interface KernelServices {
   verifier: ApiKeyVerifier;
   actors: ActorService;
   workspaces: WorkspaceService;
+  /** Fans the workspace event log out to SSE clients (one LISTEN per process). */
+  eventStream: EventStreamHub;
+  /** Open-stream cap per actor, shared by every stream route. */
+  streamQuota: StreamQuota;
+  /** Set once extensions have booted (after the kernel's own routes are built). */
+  registry?: ExtensionRegistry;
+  workspaceExtensions?: WorkspaceExtensions;
 }

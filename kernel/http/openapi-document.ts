@@ -62,3 +62,31 @@ export function buildOpenApiDocument(
   doc.paths = paths;
   return doc;
 }
+
+/**
+ * Schema component names are global in an OpenAPI document: two extensions naming
+ * different schemas `Note` would silently overwrite each other. Checked per mount at
+ * boot; the same schema shared by two owners (e.g. the kernel's `Error`) is fine.
+ */
+export class ComponentRegistry {
+  private readonly seen = new Map<string, { owner: string; json: string }>();
+
+  add(owner: string, router: OpenAPIHono<KernelEnv>): void {
+    const doc = router.getOpenAPI31Document({ openapi: '3.1.0', info: { title: owner, version: '0' } });
+    for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
+      const json = JSON.stringify(schema);
+      const previous = this.seen.get(name);
+      if (previous && previous.owner !== owner && previous.json !== json) {
+        throw new ComponentClashError(
+          `OpenAPI schema component "${name}" is defined differently by ${previous.owner} and ${owner}. ` +
+            `Prefix component names with the extension id (e.g. "${pascal(owner)}${name}").`,
+        );
+      }
+      this.seen.set(name, { owner, json });
+    }
+  }
+}
+
+export class ComponentClashError extends Error {}
+
+const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, ch: string) => ch.toUpperCase());

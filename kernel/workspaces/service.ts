@@ -42,7 +42,6 @@ export class WorkspaceService {
       .values({ name: input.name, settings: input.settings ?? {}, createdBy: input.ownerId })
       .returning();
     await tx.insert(workspaceMembers).values({ workspaceId: row!.id, actorId: input.ownerId, role: 'owner' });
-    for (const hook of this.createdHooks) await hook(tx, row!.id, input.ownerId);
     await recordEvent(tx, {
       workspaceId: row!.id,
       actorId: input.ownerId,
@@ -51,6 +50,7 @@ export class WorkspaceService {
       entityId: row!.id,
       data: { name: row!.name },
     });
+    for (const hook of this.createdHooks) await hook(tx, row!.id, input.ownerId);
     return workspaceJson(row!, 'owner');
   }
 

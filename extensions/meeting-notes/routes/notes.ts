@@ -1,0 +1,124 @@
+/** Meeting notes CRUD: thin adapters from HTTP (and MCP, via `tool`) to the service. */
+import {
+  authOf,
+  createRoute,
+  type Db,
+  defineRoute,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  pageOf,
+  pageQuery,
+  workspaceOf,
+} from '../../../kernel/contract/index.ts';
+import type { MeetingNotesService } from '../service.ts';
+import type { MeetingNotesSettings } from '../settings.ts';
+import { createNoteSchema, meetingNoteSchema, noteIdParam, updateNoteSchema } from './schemas.ts';
+
+const tags = ['Meeting notes'];
+
+export function noteRoutes(deps: {
+  db: Db;
+  notes: MeetingNotesService;
+  settings: (workspaceId: string) => Promise<MeetingNotesSettings>;
+}) {
+  const { db, notes } = deps;
+  const scopeOf = (c: Parameters<typeof authOf>[0]) => ({
+    workspaceId: workspaceOf(c).id,
+    actorId: authOf(c).actor.id,
+  });
+
+  return [
+    defineRoute({
+      access: { auth: 'workspace', role: 'member' },
+      tool: {
+        name: 'create_note',
+        description:
+          'Records the notes of a meeting in the current workspace: a title, markdown body, attendees, when it was held and how long it took. Returns the saved note with its id.',
+      },
+      route: createRoute({
+        method: 'post',
+        path: '/',
+        tags,
+        summary: 'Create a meeting note',
+        request: { body: jsonBody(createNoteSchema) },
+        responses: { 201: jsonResponse(meetingNoteSchema, 'The note'), ...errorResponses },
+      }),
+      handler: async (c) => {
+        const scope = scopeOf(c);
+        const settings = await deps.settings(scope.workspaceId);
+        const note = await db.transaction((tx) =>
+          notes.create(tx, { ...scope, settings }, c.req.valid('json')),
+        );
+        return c.json(note, 201);
+      },
+    }),
+    defineRoute({
+      access: { auth: 'workspace', role: 'viewer' },
+      tool: {
+        name: 'list_notes',
+        description:
+          'Lists meeting notes of the current workspace, most recent meeting first, with pagination.',
+        annotations: { readOnlyHint: true },
+      },
+      route: createRoute({
+        method: 'get',
+        path: '/',
+        tags,
+        summary: 'List meeting notes, most recent first',
+        request: { query: pageQuery },
+        responses: { 200: jsonResponse(pageOf(meetingNoteSchema), 'Notes'), ...errorResponses },
+      }),
+      handler: async (c) => c.json(await notes.list(db, workspaceOf(c).id, c.req.valid('query')), 200),
+    }),
+    defineRoute({
+      access: { auth: 'workspace', role: 'viewer' },
+      tool: {
+        name: 'get_note',
+        description: 'Returns one meeting note by id.',
+        annotations: { readOnlyHint: true },
+      },
+      route: createRoute({
+        method: 'get',
+        path: '/{id}',
+        tags,
+        summary: 'Get a meeting note',
+        request: { params: noteIdParam },
+        responses: { 200: jsonResponse(meetingNoteSchema, 'The note'), ...errorResponses },
+      }),
+      handler: async (c) => c.json(await notes.get(db, workspaceOf(c).id, c.req.valid('param').id), 200),
+    }),
+    defineRoute({
+      access: { auth: 'workspace', role: 'member' },
+      route: createRoute({
+        method: 'patch',
+        path: '/{id}',
+        tags,
+        summary: 'Update a meeting note',
+        request: { params: noteIdParam, body: jsonBody(updateNoteSchema) },
+        responses: { 200: jsonResponse(meetingNoteSchema, 'The note'), ...errorResponses },
+      }),
+      handler: async (c) => {
+        const note = await db.transaction((tx) =>
+          notes.update(tx, scopeOf(c), c.req.valid('param').id, c.req.valid('json')),
+        );
+        return c.json(note, 200);
+      },
+    }),
+    defineRoute({
+      access: { auth: 'workspace', role: 'member' },
+      route: createRoute({
+        method: 'delete',
+        path: '/{id}',
+        tags,
+        summary: 'Delete a meeting note',
+        request: { params: noteIdParam },
+        responses: { 204: { description: 'Deleted' }, ...errorResponses },
+      }),
+      handler: async (c) => {
+        await db.transaction((tx) => notes.delete(tx, scopeOf(c), c.req.valid('param').id));
+        return c.body(null, 204);
+      },
+    }),
+  ];
+}

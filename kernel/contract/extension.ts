@@ -1,0 +1,161 @@
+/**
+ * defineExtension: the one way in for an extension. An extension is a manifest
+ * (data, validated when defined and again at boot) plus a setup function that
+ * receives its typed dependencies and returns what it contributes. The kernel owns
+ * every prefix, so routes are relative; it builds the routes once at boot and gates
+ * them per workspace on each request.
+ */
+import semver from 'semver';
+import { z } from 'zod';
+import type { Db } from '../db/database.ts';
+import type { ServiceOf, ServiceRef } from './refs.ts';
+import type { Access, RouteDefinition, ToolAnnotations } from './route.ts';
+
+export const EXTENSION_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
+export const TOOL_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
+
+export type Enablement = 'always' | 'default-on' | 'opt-in';
+
+export const manifestSchema = z.object({
+  id: z
+    .string()
+    .max(40)
+    .regex(
+      EXTENSION_ID_PATTERN,
+      'must be kebab-case: lowercase letters and digits separated by single dashes',
+    ),
+  version: z.string().refine((v) => semver.valid(v) !== null, 'must be a semver version such as 1.2.0'),
+  kernel: z.string().refine((v) => semver.validRange(v) !== null, 'must be a semver range such as ^1.0.0'),
+  description: z.string().min(1).max(500),
+  requires: z.array(z.string().regex(EXTENSION_ID_PATTERN)).default([]),
+  mounts: z
+    .array(z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a single lowercase path segment'))
+    .max(1, 'an extension owns at most one mount')
+    .optional(),
+  enablement: z.enum(['always', 'default-on', 'opt-in']),
+  settings: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
+  events: z.array(z.string().regex(EVENT_TYPE_PATTERN, 'must look like entity.action')).default([]),
+});
+
+export interface ExtensionManifest<Settings extends z.ZodType = z.ZodType> {
+  /** kebab-case, unique: URL segment, migration namespace, tool prefix (third-party), event prefix. */
+  id: string;
+  version: string;
+  /** The kernel versions it supports (semver range). */
+  kernel: string;
+  description: string;
+  /** Extensions that must be installed, and enabled in a workspace before this one. */
+  requires?: string[];
+  /** Core extensions only: the single `/api/<mount>` segment it owns. Third-party: `/api/m/<id>`. */
+  mounts?: string[];
+  enablement: Enablement;
+  /** Per-workspace settings; every field needs a default so `{}` is valid. */
+  settings?: Settings;
+  /** Event types this extension records (`entity.action`). Recording any other type is an error. */
+  events?: string[];
+}
+
+/** Context of a hand-written MCP tool call: the caller, resolved by the kernel. */
+export interface ToolCallContext {
+  actorId: string;
+  workspaceId: string;
+  /** Calls any route of the composed API in-process with the caller's credentials. */
+  callApi(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+}
+
+/** A hand-written MCP tool for composite operations; single operations are routes with `tool`. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: z.ZodObject;
+  annotations?: ToolAnnotations;
+  access: Extract<Access, { auth: 'workspace' }>;
+  handler(args: Record<string, unknown>, context: ToolCallContext): Promise<unknown>;
+}
+
+export interface WorkspaceHookContext<SettingsValue> {
+  tx: Db;
+  workspaceId: string;
+  actorId: string | null;
+  settings: SettingsValue;
+}
+
+export interface ExtensionContributions<Service> {
+  routes?: RouteDefinition[];
+  tools?: ToolDefinition[];
+  /** The value behind this extension's `provides` ref. */
+  service?: Service;
+  /** Idempotent, no DDL; run inside the enabling/disabling transaction. */
+  onEnabled?(context: WorkspaceHookContext<any>): Promise<void>;
+  onDisabled?(context: WorkspaceHookContext<any>): Promise<void>;
+  /** Called on shutdown, in reverse dependency order. */
+  dispose?(): Promise<void>;
+}
+
+type DepRefs = Record<string, ServiceRef<unknown>>;
+
+export interface SetupContext<Deps extends DepRefs, Settings extends z.ZodType> {
+  deps: { [K in keyof Deps]: ServiceOf<Deps[K]> };
+  manifest: ExtensionManifest<Settings>;
+  /** The effective settings of this extension in a workspace (defaults applied). */
+  settings(workspaceId: string): Promise<z.output<Settings>>;
+}
+
+export interface ExtensionDefinition {
+  readonly kind: 'maskin-extension';
+  readonly manifest: ExtensionManifest;
+  readonly deps: DepRefs;
+  readonly provides: ServiceRef<unknown> | undefined;
+  /** Folder of NNNN_name.sql migrations; defaults to `migrations/` beside the extension's index. */
+  readonly migrations: string | undefined;
+  readonly setup: (context: SetupContext<DepRefs, z.ZodType>) => Promise<ExtensionContributions<unknown>>;
+}
+
+export class ExtensionDefinitionError extends Error {}
+
+export function defineExtension<
+  const Deps extends DepRefs = Record<never, never>,
+  Settings extends z.ZodType = z.ZodObject<Record<never, never>>,
+  Service = undefined,
+>(definition: {
+  manifest: ExtensionManifest<Settings>;
+  deps?: Deps;
+  provides?: ServiceRef<Service>;
+  migrations?: string | URL;
+  setup(
+    context: SetupContext<Deps, Settings>,
+  ): ExtensionContributions<Service> | Promise<ExtensionContributions<Service>>;
+}): ExtensionDefinition {
+  const parsed = manifestSchema.safeParse(definition.manifest);
+  if (!parsed.success) {
+    const id = typeof definition.manifest?.id === 'string' ? definition.manifest.id : '(no id)';
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'manifest'}: ${issue.message}`,
+    );
+    throw new ExtensionDefinitionError(
+      `Extension ${id} has an invalid manifest:\n  ${problems.join('\n  ')}`,
+    );
+  }
+  if (definition.provides && definition.provides.owner !== parsed.data.id) {
+    throw new ExtensionDefinitionError(
+      `Extension ${parsed.data.id} provides ${definition.provides.id}, but that ref names ${definition.provides.owner} as its owner`,
+    );
+  }
+  const migrations = definition.migrations;
+  return Object.freeze({
+    kind: 'maskin-extension' as const,
+    manifest: { ...definition.manifest, ...parsed.data, settings: definition.manifest.settings },
+    deps: definition.deps ?? {},
+    provides: definition.provides as ServiceRef<unknown> | undefined,
+    migrations: migrations instanceof URL ? migrations.pathname : migrations,
+    setup: async (context: SetupContext<DepRefs, z.ZodType>) =>
+      definition.setup(context as unknown as SetupContext<Deps, Settings>) as ExtensionContributions<unknown>,
+  });
+}
+
+export function isExtensionDefinition(value: unknown): value is ExtensionDefinition {
+  return (
+    typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'maskin-extension'
+  );
+}

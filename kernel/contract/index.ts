@@ -1,0 +1,25 @@
+/**
+ * The extension contract: the only module an extension may import from the kernel.
+ * Everything an extension author needs is re-exported here: defineExtension and its
+ * types, route definitions, typed service refs, errors, pagination helpers, the
+ * request context accessors, drizzle's query helpers, and the one zod.
+ */
+export { createRoute, z } from '@hono/zod-openapi';
+export * as orm from 'drizzle-orm';
+export * as pg from 'drizzle-orm/pg-core';
+export type { Db } from '../db/database.ts';
+export type { EventInput, RecordedEvent } from '../events/record-event.ts';
+export type {
+  AuthContext,
+  AuthenticatedActor,
+  KernelContext,
+  KernelEnv,
+  Role,
+  WorkspaceContext,
+} from './context.ts';
+export { authOf, workspaceOf } from './context.ts';
+export * from './errors.ts';
+export * from './extension.ts';
+export { decodeCursor, encodeCursor, toPage } from './pagination.ts';
+export * from './refs.ts';
+export * from './route.ts';

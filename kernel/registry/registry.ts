@@ -1,0 +1,208 @@
+/**
+ * The extension registry: boots installed extensions and answers, at runtime,
+ * "is this extension enabled here, with which settings".
+ *
+ * Boot order: resolve (ids, ranges, dependencies, cycles, mounts; see
+ * resolve-extensions.ts) -> migrations of each extension in dependency order ->
+ * setup in dependency order -> tool-name checks. An extension whose migrations or
+ * setup throw is marked failed (its mount answers 503 with the reason) and so are
+ * the extensions that need it; the server keeps running, unless the failed one is
+ * `always`. Shutdown disposes in reverse order.
+ */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { ExtensionContributions, ExtensionManifest, ToolDefinition } from '../contract/extension.ts';
+import { TOOL_NAME_PATTERN } from '../contract/extension.ts';
+import type { RouteDefinition } from '../contract/route.ts';
+import { readMigrationFolder, runMigrations } from '../db/migrate.ts';
+import { EnablementStore } from './enablement-store.ts';
+import { type KernelRefValues, kernelRefValue } from './extension-services.ts';
+import {
+  ExtensionBootError,
+  type InstalledExtension,
+  mountPathOf,
+  resolveExtensions,
+  type Tier,
+} from './resolve-extensions.ts';
+
+export interface ExtensionRuntime {
+  id: string;
+  manifest: ExtensionManifest;
+  tier: Tier;
+  source: string;
+  mountPath: string;
+  status: 'ready' | 'failed';
+  failure: string | undefined;
+  contributions: ExtensionContributions<unknown>;
+  /** Final MCP tool names (third-party ones prefixed with the id). */
+  toolNames: string[];
+}
+
+/** Third-party tools carry their extension's id so they cannot shadow core tools. */
+export function qualifiedToolName(extension: { id: string; tier: Tier }, name: string): string {
+  return extension.tier === 'core' ? name : `${extension.id.replace(/-/g, '_')}_${name}`;
+}
+
+function toolsOf(contributions: ExtensionContributions<unknown>): { name: string }[] {
+  const fromRoutes = (contributions.routes ?? []).flatMap((route: RouteDefinition) =>
+    route.tool ? [route.tool] : [],
+  );
+  return [...fromRoutes, ...(contributions.tools ?? []).map((tool: ToolDefinition) => ({ name: tool.name }))];
+}
+
+export class ExtensionRegistry {
+  readonly extensions: ExtensionRuntime[] = [];
+  private readonly byId = new Map<string, ExtensionRuntime>();
+  readonly enablement: EnablementStore;
+
+  private constructor(
+    private readonly kernel: KernelRefValues,
+    private readonly logger: Logger,
+  ) {
+    this.enablement = new EnablementStore(kernel.database, (id) => this.byId.get(id)?.manifest.enablement);
+  }
+
+  static async boot(installed: InstalledExtension[], kernel: KernelRefValues, kernelToolNames: string[]) {
+    const registry = new ExtensionRegistry(kernel, kernel.logger.child({ component: 'registry' }));
+    await registry.bootAll(resolveExtensions(installed), kernelToolNames);
+    await registry.enablement.start();
+    return registry;
+  }
+
+  get(id: string): ExtensionRuntime | undefined {
+    return this.byId.get(id);
+  }
+
+  private async bootAll(ordered: InstalledExtension[], kernelToolNames: string[]) {
+    const services = new Map<string, unknown>();
+    for (const installed of ordered) {
+      const { manifest } = installed.definition;
+      const runtime: ExtensionRuntime = {
+        id: manifest.id,
+        manifest,
+        tier: installed.tier,
+        source: installed.source,
+        mountPath: mountPathOf(installed),
+        status: 'ready',
+        failure: undefined,
+        contributions: {},
+        toolNames: [],
+      };
+      this.extensions.push(runtime);
+      this.byId.set(runtime.id, runtime);
+      try {
+        const failedRequirement = (manifest.requires ?? []).find(
+          (id) => this.byId.get(id)?.status === 'failed',
+        );
+        if (failedRequirement) {
+          throw new Error(`it requires "${failedRequirement}", which failed to start`);
+        }
+        const folder =
+          installed.definition.migrations ?? (installed.dir ? join(installed.dir, 'migrations') : undefined);
+        if (folder) await runMigrations(this.kernel.database, manifest.id, readMigrationFolder(folder));
+        const deps = Object.fromEntries(
+          Object.entries(installed.definition.deps).map(([name, ref]) => [
+            name,
+            ref.owner === 'kernel' ? kernelRefValue(ref.id, manifest, this.kernel) : services.get(ref.id),
+          ]),
+        );
+        runtime.contributions = await installed.definition.setup({
+          deps,
+          manifest,
+          settings: (workspaceId) => this.settingsOf(workspaceId, manifest.id),
+        });
+        if (installed.definition.provides) {
+          if (runtime.contributions.service === undefined) {
+            throw new Error(
+              `it declares provides ${installed.definition.provides.id} but setup returned no service`,
+            );
+          }
+          services.set(installed.definition.provides.id, runtime.contributions.service);
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (manifest.enablement === 'always') {
+          throw new ExtensionBootError(
+            `Extension "${manifest.id}" is "always" enabled and failed to start: ${reason}. Fix it or uninstall it; the server cannot run without it.`,
+          );
+        }
+        runtime.status = 'failed';
+        runtime.failure = reason;
+        runtime.contributions = {};
+        this.logger.error(
+          { extension: manifest.id, reason },
+          'extension failed to start; its routes answer 503',
+        );
+      }
+    }
+    this.checkToolNames(kernelToolNames);
+  }
+
+  private checkToolNames(kernelToolNames: string[]) {
+    const owners = new Map(kernelToolNames.map((name) => [name, 'the kernel']));
+    for (const runtime of this.extensions) {
+      for (const tool of toolsOf(runtime.contributions)) {
+        const name = qualifiedToolName(runtime, tool.name);
+        if (!TOOL_NAME_PATTERN.test(name)) {
+          throw new ExtensionBootError(
+            `Extension "${runtime.id}" has an MCP tool named "${tool.name}"; tool names are lowercase snake_case.`,
+          );
+        }
+        const owner = owners.get(name);
+        if (owner) {
+          throw new ExtensionBootError(
+            `MCP tool "${name}" is defined by both ${owner} and extension "${runtime.id}". Rename one of the tools.`,
+          );
+        }
+        owners.set(name, `extension "${runtime.id}"`);
+        runtime.toolNames.push(name);
+      }
+    }
+  }
+
+  /** The effective settings of an extension in a workspace: stored values over the schema's defaults. */
+  async settingsOf(workspaceId: string, extensionId: string): Promise<any> {
+    const rows = await this.enablement.rowsOf(workspaceId);
+    return this.effectiveSettings(extensionId, rows.get(extensionId)?.settings ?? {});
+  }
+
+  effectiveSettings(extensionId: string, stored: Record<string, unknown>): unknown {
+    const schema = this.byId.get(extensionId)?.manifest.settings;
+    if (!schema) return stored;
+    const parsed = schema.safeParse(stored);
+    if (parsed.success) return parsed.data;
+    // Stored under an older schema that no longer accepts it: fall back to defaults, loudly.
+    this.logger.warn(
+      { extension: extensionId },
+      'stored settings no longer match the schema; using defaults',
+    );
+    return schema.safeParse({}).data ?? {};
+  }
+
+  settingsJsonSchema(extensionId: string): unknown {
+    const schema = this.byId.get(extensionId)?.manifest.settings;
+    if (!schema) return { type: 'object', properties: {} };
+    try {
+      return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+    } catch {
+      return { type: 'object' };
+    }
+  }
+
+  /** Extensions that directly require `id`. */
+  dependentsOf(id: string): ExtensionRuntime[] {
+    return this.extensions.filter((e) => (e.manifest.requires ?? []).includes(id));
+  }
+
+  async dispose(): Promise<void> {
+    await this.enablement.stop();
+    for (const runtime of [...this.extensions].reverse()) {
+      try {
+        await runtime.contributions.dispose?.();
+      } catch (error) {
+        this.logger.error({ extension: runtime.id, err: error }, 'extension dispose failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/** /api/extensions (the installed catalog) and /api/workspaces/{id}/extensions (enablement). */
+import { createRoute, z } from '@hono/zod-openapi';
+import { authOf, workspaceOf } from '../contract/context.ts';
+import { defineRoute, errorResponses, jsonBody, jsonResponse } from '../contract/route.ts';
+import type { Database } from '../db/database.ts';
+import { workspaceIdParam } from '../workspaces/schemas.ts';
+import type { ExtensionRegistry } from './registry.ts';
+import type { WorkspaceExtensions } from './workspace-extensions.ts';
+
+const tags = ['Extensions'];
+
+const catalogEntry = z
+  .object({
+    id: z.string(),
+    version: z.string(),
+    description: z.string(),
+    tier: z.enum(['core', 'third-party']),
+    mount_path: z.string(),
+    requires: z.array(z.string()),
+    enablement: z.enum(['always', 'default-on', 'opt-in']),
+    status: z.enum(['ready', 'failed']),
+    failure: z.string().nullable(),
+    tools: z.array(z.string()),
+    events: z.array(z.string()),
+    settings_schema: z.record(z.string(), z.unknown()),
+  })
+  .openapi('ExtensionCatalogEntry');
+
+const workspaceExtension = z
+  .object({
+    id: z.string(),
+    enabled: z.boolean(),
+    enablement: z.enum(['always', 'default-on', 'opt-in']),
+    status: z.enum(['ready', 'failed']),
+    mount_path: z.string(),
+    requires: z.array(z.string()),
+    settings: z.record(z.string(), z.unknown()),
+  })
+  .openapi('WorkspaceExtension');
+
+export function catalogRoutes(registry: ExtensionRegistry) {
+  return [
+    defineRoute({
+      access: { auth: 'actor' },
+      tool: {
+        name: 'list_extensions',
+        description:
+          'Lists every extension installed on this server: what it does, its status, the tools and event types it contributes, and its settings schema.',
+        annotations: { readOnlyHint: true },
+      },
+      route: createRoute({
+        method: 'get',
+        path: '/',
+        tags,
+        summary: 'The installed extensions',
+        responses: {
+          200: jsonResponse(z.object({ items: z.array(catalogEntry) }), 'Catalog'),
+          ...errorResponses,
+        },
+      }),
+      handler: (c) =>
+        c.json(
+          {
+            items: registry.extensions.map((e) => ({
+              id: e.id,
+              version: e.manifest.version,
+              description: e.manifest.description,
+              tier: e.tier,
+              mount_path: e.mountPath,
+              requires: e.manifest.requires ?? [],
+              enablement: e.manifest.enablement,
+              status: e.status,
+              failure: e.failure ?? null,
+              tools: e.toolNames,
+              events: e.manifest.events ?? [],
+              settings_schema: registry.settingsJsonSchema(e.id) as Record<string, unknown>,
+            })),
+          },
+          200,
+        ),
+    }),
+  ];
+}
+
+export function workspaceExtensionRoutes(database: Database, extensions: WorkspaceExtensions) {
+  const byWorkspace = 'workspace_id';
+  return [
+    defineRoute({
+      access: { auth: 'workspace', role: 'viewer', workspaceParam: byWorkspace },
+      tool: {
+        name: 'list_workspace_extensions',
+        description: 'Lists the extensions of a workspace: which are enabled and their effective settings.',
+        annotations: { readOnlyHint: true },
+      },
+      route: createRoute({
+        method: 'get',
+        path: '/{workspace_id}/extensions',
+        tags,
+        summary: 'Extensions of a workspace: enabled or not, with effective settings',
+        request: { params: workspaceIdParam },
+        responses: {
+          200: jsonResponse(z.object({ items: z.array(workspaceExtension) }), 'Extensions'),
+          ...errorResponses,
+        },
+      }),
+      handler: async (c) => c.json({ items: await extensions.list(workspaceOf(c).id) }, 200),
+    }),
+    defineRoute({
+      access: { auth: 'workspace', role: 'admin', workspaceParam: byWorkspace },
+      tool: {
+        name: 'configure_extension',
+        description:
+          'Enables or disables an extension in a workspace and/or replaces its settings (admin). Set enable_requires to also enable what it needs.',
+        annotations: { idempotentHint: true },
+      },
+      route: createRoute({
+        method: 'put',
+        path: '/{workspace_id}/extensions/{extension_id}',
+        tags,
+        summary: 'Enable, disable or configure an extension in the workspace (admin)',
+        request: {
+          params: workspaceIdParam.extend({ extension_id: z.string().max(40) }),
+          body: jsonBody(
+            z
+              .object({
+                enabled: z.boolean().optional(),
+                settings: z.record(z.string(), z.unknown()).optional(),
+                enable_requires: z.boolean().default(false),
+              })
+              .refine(
+                (b) => b.enabled !== undefined || b.settings !== undefined,
+                'Send enabled and/or settings',
+              ),
+          ),
+        },
+        responses: {
+          200: jsonResponse(workspaceExtension, 'The extension in this workspace'),
+          ...errorResponses,
+        },
+      }),
+      handler: async (c) => {
+        const body = c.req.valid('json');
+        const result = await database.db.transaction((tx) =>
+          extensions.change(tx, {
+            workspaceId: workspaceOf(c).id,
+            actorId: authOf(c).actor.id,
+            extensionId: c.req.valid('param').extension_id,
+            enabled: body.enabled,
+            settings: body.settings,
+            enableRequires: body.enable_requires,
+          }),
+        );
+        return c.json(result, 200);
+      },
+    }),
+  ];
+}
