@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { ExtensionContributions, ExtensionManifest, ToolDefinition } from '../contract/extension.ts';
 import { TOOL_NAME_PATTERN } from '../contract/extension.ts';
 import type { RouteDefinition } from '../contract/route.ts';
+import type { Database } from '../db/database.ts';
 import { readMigrationFolder, runMigrations } from '../db/migrate.ts';
 import { EnablementStore } from './enablement-store.ts';
 import { type KernelRefValues, kernelRefValue } from './extension-services.ts';
@@ -49,6 +50,14 @@ function toolsOf(contributions: ExtensionContributions<unknown>): { name: string
     route.tool ? [route.tool] : [],
   );
   return [...fromRoutes, ...(contributions.tools ?? []).map((tool: ToolDefinition) => ({ name: tool.name }))];
+}
+
+/** Applies an extension's migrations: its declared folder, or `migrations/` beside its index. */
+export async function migrateExtension(database: Database, installed: InstalledExtension) {
+  const folder =
+    installed.definition.migrations ?? (installed.dir ? join(installed.dir, 'migrations') : undefined);
+  if (!folder) return { applied: [], skipped: [] };
+  return runMigrations(database, installed.definition.manifest.id, readMigrationFolder(folder));
 }
 
 export class ExtensionRegistry {
@@ -98,9 +107,7 @@ export class ExtensionRegistry {
         if (failedRequirement) {
           throw new Error(`it requires "${failedRequirement}", which failed to start`);
         }
-        const folder =
-          installed.definition.migrations ?? (installed.dir ? join(installed.dir, 'migrations') : undefined);
-        if (folder) await runMigrations(this.kernel.database, manifest.id, readMigrationFolder(folder));
+        await migrateExtension(this.kernel.database, installed);
         const deps = Object.fromEntries(
           Object.entries(installed.definition.deps).map(([name, ref]) => [
             name,
