@@ -29,7 +29,7 @@ import { createSecrets } from './registry/extension-services.ts';
 import { discoverExtensions } from './registry/load-extensions.ts';
 import { ExtensionRegistry } from './registry/registry.ts';
 import type { InstalledExtension } from './registry/resolve-extensions.ts';
-import { catalogRoutes, workspaceExtensionRoutes } from './registry/routes.ts';
+import { catalogRoutes, REGISTRY_TOOL_NAMES, workspaceExtensionRoutes } from './registry/routes.ts';
 import { enablementGate, WorkspaceExtensions } from './registry/workspace-extensions.ts';
 import type { KernelServices } from './services.ts';
 import { KERNEL_VERSION } from './version.ts';
@@ -116,7 +116,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     mount('kernel', '/api/events', eventRoutes(services));
 
     const installed = options.extensions ?? (await discoverExtensions(ROOT, config.extensionSources));
-    const kernelToolNames = operations.flatMap((op) => (op.tool ? [op.tool.name] : []));
+    const kernelToolNames = [
+      ...operations.flatMap((op) => (op.tool ? [op.tool.name] : [])),
+      ...Object.values(REGISTRY_TOOL_NAMES),
+    ];
     const registry = await ExtensionRegistry.boot(
       installed,
       { database, logger, config, secrets: await createSecrets(database, config) },

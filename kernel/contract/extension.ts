@@ -137,6 +137,12 @@ export function defineExtension<
       `Extension ${id} has an invalid manifest:\n  ${problems.join('\n  ')}`,
     );
   }
+  const settings = definition.manifest.settings;
+  if (settings && !settings.safeParse({}).success) {
+    throw new ExtensionDefinitionError(
+      `Extension ${parsed.data.id} has settings that reject {}: give every settings field a default, so a workspace that never configured it still gets valid settings`,
+    );
+  }
   if (definition.provides && definition.provides.owner !== parsed.data.id) {
     throw new ExtensionDefinitionError(
       `Extension ${parsed.data.id} provides ${definition.provides.id}, but that ref names ${definition.provides.owner} as its owner`,
@@ -145,7 +151,7 @@ export function defineExtension<
   const migrations = definition.migrations;
   return Object.freeze({
     kind: 'maskin-extension' as const,
-    manifest: { ...definition.manifest, ...parsed.data, settings: definition.manifest.settings },
+    manifest: { ...definition.manifest, ...parsed.data, settings },
     deps: definition.deps ?? {},
     provides: definition.provides as ServiceRef<unknown> | undefined,
     migrations: migrations instanceof URL ? migrations.pathname : migrations,

@@ -5,7 +5,7 @@
  * names both parties and the fix. Returns the extensions in dependency order.
  */
 import semver from 'semver';
-import type { ExtensionDefinition } from '../contract/extension.ts';
+import type { Enablement, ExtensionDefinition } from '../contract/extension.ts';
 import { KERNEL_VERSION } from '../version.ts';
 
 export type Tier = 'core' | 'third-party';
@@ -31,6 +31,13 @@ export const RESERVED_SEGMENTS = new Set([
   'm',
   'mcp',
 ]);
+
+/**
+ * An extension may only require extensions that are on at least as often: an
+ * `always` or `default-on` one that required an `opt-in` one would be enabled in
+ * workspaces (new ones, or ones without a row) where its requirement is not.
+ */
+const ENABLEMENT_RANK: Record<Enablement, number> = { 'opt-in': 0, 'default-on': 1, always: 2 };
 
 export function mountPathOf(extension: InstalledExtension): string {
   const { manifest } = extension.definition;
@@ -66,6 +73,14 @@ export function resolveExtensions(installed: InstalledExtension[]): InstalledExt
       if (!byId.has(required)) {
         throw new ExtensionBootError(
           `Extension "${manifest.id}" requires "${required}", which is not installed. Add "${required}" (core-extensions/, extensions/ or MASKIN_EXTENSIONS) or remove "${manifest.id}".`,
+        );
+      }
+    }
+    for (const required of manifest.requires ?? []) {
+      const requirement = byId.get(required)!.definition.manifest;
+      if (ENABLEMENT_RANK[requirement.enablement] < ENABLEMENT_RANK[manifest.enablement]) {
+        throw new ExtensionBootError(
+          `Extension "${manifest.id}" is ${manifest.enablement} but requires "${required}", which is ${requirement.enablement}: workspaces would get "${manifest.id}" enabled without "${required}". Make "${required}" ${manifest.enablement} or make "${manifest.id}" ${requirement.enablement}.`,
         );
       }
     }

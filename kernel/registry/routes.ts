@@ -9,6 +9,17 @@ import type { WorkspaceExtensions } from './workspace-extensions.ts';
 
 const tags = ['Extensions'];
 
+/**
+ * The MCP tool names of these routes. The registry checks extension tools against
+ * the kernel's before these routes are built (they need the booted registry), so
+ * the names live here where both can read them.
+ */
+export const REGISTRY_TOOL_NAMES = {
+  catalog: 'list_extensions',
+  list: 'list_workspace_extensions',
+  configure: 'configure_extension',
+} as const;
+
 const catalogEntry = z
   .object({
     id: z.string(),
@@ -43,7 +54,7 @@ export function catalogRoutes(registry: ExtensionRegistry) {
     defineRoute({
       access: { auth: 'actor' },
       tool: {
-        name: 'list_extensions',
+        name: REGISTRY_TOOL_NAMES.catalog,
         description:
           'Lists every extension installed on this server: what it does, its status, the tools and event types it contributes, and its settings schema.',
         annotations: { readOnlyHint: true },
@@ -88,7 +99,7 @@ export function workspaceExtensionRoutes(database: Database, extensions: Workspa
     defineRoute({
       access: { auth: 'workspace', role: 'viewer', workspaceParam: byWorkspace },
       tool: {
-        name: 'list_workspace_extensions',
+        name: REGISTRY_TOOL_NAMES.list,
         description: 'Lists the extensions of a workspace: which are enabled and their effective settings.',
         annotations: { readOnlyHint: true },
       },
@@ -108,7 +119,7 @@ export function workspaceExtensionRoutes(database: Database, extensions: Workspa
     defineRoute({
       access: { auth: 'workspace', role: 'admin', workspaceParam: byWorkspace },
       tool: {
-        name: 'configure_extension',
+        name: REGISTRY_TOOL_NAMES.configure,
         description:
           'Enables or disables an extension in a workspace and/or replaces its settings (admin). Set enable_requires to also enable what it needs.',
         annotations: { idempotentHint: true },

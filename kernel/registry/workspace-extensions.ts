@@ -6,6 +6,7 @@
  * runs the extension's idempotent workspace hook in the same transaction.
  */
 import type { MiddlewareHandler } from 'hono';
+import { z } from 'zod';
 import type { KernelEnv } from '../contract/context.ts';
 import { ApiError, conflict, notFound, validationError } from '../contract/errors.ts';
 import type { Db } from '../db/database.ts';
@@ -64,18 +65,17 @@ export class WorkspaceExtensions {
 
     let settings = rows.get(target.id)?.settings ?? {};
     if (change.settings !== undefined) {
-      const schema = target.manifest.settings;
-      if (schema) {
-        const parsed = schema.safeParse(change.settings);
-        if (!parsed.success) {
-          throw validationError(
-            `Invalid settings for extension "${target.id}"`,
-            parsed.error.issues.map((issue) => ({
-              path: ['settings', ...issue.path.map(String)].join('.'),
-              message: issue.message,
-            })),
-          );
-        }
+      // An extension without a settings schema has no settings: only {} is valid.
+      const schema = target.manifest.settings ?? z.object({}).strict();
+      const parsed = schema.safeParse(change.settings);
+      if (!parsed.success) {
+        throw validationError(
+          `Invalid settings for extension "${target.id}"`,
+          parsed.error.issues.map((issue) => ({
+            path: ['settings', ...issue.path.map(String)].join('.'),
+            message: issue.message,
+          })),
+        );
       }
       settings = change.settings;
     }
