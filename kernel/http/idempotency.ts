@@ -37,8 +37,11 @@ export function idempotency(database: Database): MiddlewareHandler<KernelEnv> {
       ]);
     }
     const body = await c.req.text();
+    // Path and query, not the full URL: a retry that reaches another instance through
+    // another host name is the same request.
+    const url = new URL(c.req.url);
     const requestHash = createHash('sha256')
-      .update(`${c.req.header('x-workspace-id') ?? ''}\n${c.req.url}\n${body}`)
+      .update(`${c.req.header('x-workspace-id') ?? ''}\n${url.pathname}${url.search}\n${body}`)
       .digest('hex');
     const scope = [auth.apiKeyId, c.req.method, c.req.path, key];
 
@@ -81,13 +84,12 @@ export function idempotency(database: Database): MiddlewareHandler<KernelEnv> {
           },
         );
       }
-      return new Response(stored.response_body, {
-        status: stored.response_status ?? 200,
-        headers: {
-          'content-type': stored.response_content_type ?? 'application/json',
-          'idempotent-replayed': 'true',
-        },
-      });
+      const status = stored.response_status ?? 200;
+      const headers: Record<string, string> = { 'idempotent-replayed': 'true' };
+      if (stored.response_content_type) headers['content-type'] = stored.response_content_type;
+      // A null-body status (204, 304) must be rebuilt without a body: `new Response('', { status: 204 })` throws.
+      const replayBody = status === 204 || status === 304 ? null : stored.response_body;
+      return new Response(replayBody, { status, headers });
     }
 
     await next();
