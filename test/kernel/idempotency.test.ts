@@ -183,6 +183,54 @@ describe('Idempotency-Key', () => {
     expect(elsewhere.body.key).toMatch(/^ank_/);
   });
 
+  it('replays a response without a body (204)', async () => {
+    const owner = await t.signup('Remover');
+    const leaver = await t.signup('Leaver');
+    const ws = owner.workspaceId;
+    await t.call('POST', `/api/workspaces/${ws}/members`, {
+      key: owner.key,
+      body: { actor_id: leaver.actorId, role: 'viewer' },
+    });
+    const remove = () =>
+      t.call('DELETE', `/api/workspaces/${ws}/members/${leaver.actorId}`, {
+        key: owner.key,
+        headers: { 'idempotency-key': 'remove-leaver' },
+      });
+    const first = await remove();
+    expect(first.status).toBe(204);
+    const again = await remove();
+    expect(again.status).toBe(204);
+    expect(again.body).toBeNull();
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(
+      await count("select count(*) as n from events where type = 'member.removed' and workspace_id = $1", [
+        ws,
+      ]),
+    ).toBe(1);
+  });
+
+  it('a retry through another host name of the same API replays', async () => {
+    // Instances behind different addresses (a failover, an internal name) are one API.
+    const user = await t.signup('Failover');
+    const body = JSON.stringify({ name: `idem-${randomUUID()}` });
+    const send = (origin: string) =>
+      t.kernel.app.request(`${origin}/api/workspaces`, {
+        method: 'POST',
+        body,
+        headers: {
+          authorization: `Bearer ${user.key}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'failover-1',
+        },
+      });
+    const first = await send('http://instance-a.internal:3000');
+    expect(first.status).toBe(201);
+    const retry = await send('https://api.example.com');
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await retry.json()).toEqual(await first.json());
+  });
+
   it('rejects a malformed key and ignores keys on reads', async () => {
     const user = await t.signup('Malformed key');
     const bad = await post(user.key, 'has spaces', '/api/workspaces', { name: 'x' });
