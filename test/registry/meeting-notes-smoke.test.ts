@@ -22,7 +22,8 @@ it('gates, enables and serves meeting notes', async () => {
   expect(created.status).toBe(201);
   expect(created.body.duration_minutes).toBe(45);
   const catalog = await t.call('GET', '/api/extensions', { key: u.key });
-  expect(catalog.body.items[0].tools).toContain('meeting_notes_create_note');
+  const entry = catalog.body.items.find((item: { id: string }) => item.id === 'meeting-notes');
+  expect(entry.tools).toContain('meeting_notes_create_note');
   const doc = await t.call('GET', '/openapi.json', { key: u.key, workspace: u.workspaceId });
   expect(Object.keys(doc.body.paths)).toContain('/api/m/meeting-notes');
 });
