@@ -2,9 +2,11 @@
  * Actors (humans and agents). Visibility: an actor is readable by itself and by
  * anyone who shares a workspace with it; to everyone else it does not exist (404).
  * Key management: an actor manages its own keys; an admin or owner of a workspace
- * manages the keys of the agents that are members of it.
+ * manages the keys of the agents that are members of it, provided the caller holds at
+ * least the agent's role in every workspace the agent is in (auth/agent-authority.ts).
  */
 import { eq, sql } from 'drizzle-orm';
+import { workspacesManagingAgent } from '../auth/agent-authority.ts';
 import type { Role } from '../contract/context.ts';
 import { conflict, notFound } from '../contract/errors.ts';
 import { type Db, resultRows } from '../db/database.ts';
@@ -31,7 +33,10 @@ export class ActorService {
   constructor(private readonly workspaces: WorkspaceService) {}
 
   /** A human with a personal workspace they own and a first API key. */
-  async signup(tx: Db, input: { name: string; email: string | null; workspaceName?: string; keyName?: string }) {
+  async signup(
+    tx: Db,
+    input: { name: string; email: string | null; workspaceName?: string; keyName?: string },
+  ) {
     if (input.email !== null) {
       const [taken] = await tx
         .select({ id: actors.id })
@@ -109,20 +114,13 @@ export class ActorService {
     actorId: string,
   ): Promise<{ workspaceId: string | null }> {
     if (callerId === actorId) return { workspaceId: null };
-    const rows = resultRows<{ workspace_id: string }>(
-      await db.execute(sql`
-        select agent.workspace_id from workspace_members agent
-          join actors a on a.id = agent.actor_id and a.type = 'agent'
-          join workspace_members admin on admin.workspace_id = agent.workspace_id
-         where agent.actor_id = ${actorId} and admin.actor_id = ${callerId} and admin.role in ('owner', 'admin')
-         order by agent.workspace_id limit 1`),
-    );
-    if (rows.length === 0) {
+    const [workspaceId] = await workspacesManagingAgent(db, callerId, actorId);
+    if (!workspaceId) {
       // Do not reveal whether the actor exists to someone who cannot manage it.
       throw notFound(
         'Actor not found, or you cannot manage its keys (only itself, or an admin of a workspace it is an agent in)',
       );
     }
-    return { workspaceId: rows[0]!.workspace_id };
+    return { workspaceId };
   }
 }

@@ -5,6 +5,7 @@
  * two concurrent demotions cannot both pass).
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { workspacesManagingAgent } from '../auth/agent-authority.ts';
 import type { Role } from '../contract/context.ts';
 import { conflict, forbidden, notFound } from '../contract/errors.ts';
 import { decodeCursor, toPage } from '../contract/pagination.ts';
@@ -162,6 +163,10 @@ export class WorkspaceService {
           : sql`lower(${actors.email}) = lower(${input.email ?? ''})`,
       );
     if (!actor) throw notFound('No actor with that id or email');
+    // Adding an agent extends what its keys reach: only someone who already manages it may.
+    if (actor.type === 'agent' && (await workspacesManagingAgent(tx, input.by.id, actor.id)).length === 0) {
+      throw notFound('No actor with that id or email');
+    }
     const inserted = await tx
       .insert(workspaceMembers)
       .values({ workspaceId: input.workspaceId, actorId: actor.id, role: input.role })

@@ -250,6 +250,78 @@ describe('who may manage keys', () => {
     expectUnauthorized(await me(agentKey.body.key));
   });
 
+  it('an admin cannot mint keys for an agent that outranks them (that would be a way to act as owner)', async () => {
+    const owner = await t.signup('Top owner');
+    const admin = await t.signup('Ambitious admin');
+    const ws = owner.workspaceId;
+    await t.call('POST', `/api/workspaces/${ws}/members`, {
+      key: owner.key,
+      body: { actor_id: admin.actorId, role: 'admin' },
+    });
+    const agent = await t.call('POST', '/api/actors/agents', {
+      key: owner.key,
+      workspace: ws,
+      body: { name: 'Trusted bot', role: 'admin' },
+    });
+    const promoted = await t.call('PATCH', `/api/workspaces/${ws}/members/${agent.body.id}`, {
+      key: owner.key,
+      body: { role: 'owner' },
+    });
+    expect(promoted.status).toBe(200);
+    expect((await createKey(admin.key, agent.body.id)).status).toBe(404);
+    // The owner still manages it.
+    expect((await createKey(owner.key, agent.body.id)).status).toBe(201);
+  });
+
+  it("adding someone else's agent to your own workspace does not let you mint its keys", async () => {
+    const owner = await t.signup('Bot maker');
+    const outsider = await t.signup('Former colleague');
+    const agent = await t.call('POST', '/api/actors/agents', {
+      key: owner.key,
+      workspace: owner.workspaceId,
+      body: { name: 'Valuable bot' },
+    });
+    // The outsider knows the id (say, from when they were a co-member) and tries to adopt the agent.
+    const adopted = await t.call('POST', `/api/workspaces/${outsider.workspaceId}/members`, {
+      key: outsider.key,
+      body: { actor_id: agent.body.id, role: 'viewer' },
+    });
+    expect(adopted.status).toBe(404);
+    expect((await createKey(outsider.key, agent.body.id)).status).toBe(404);
+    expect((await createKey(owner.key, agent.body.id)).status).toBe(201);
+
+    // Its manager may bring it into another workspace they run; then they still manage it.
+    const second = await t.call('POST', '/api/workspaces', { key: owner.key, body: { name: 'Second' } });
+    const moved = await t.call('POST', `/api/workspaces/${second.body.id}/members`, {
+      key: owner.key,
+      body: { actor_id: agent.body.id, role: 'admin' },
+    });
+    expect(moved.status).toBe(201);
+    expect((await createKey(owner.key, agent.body.id)).status).toBe(201);
+  });
+
+  it("a key manager must hold the agent's role in every workspace the agent is in", async () => {
+    const owner = await t.signup('Two-workspace owner');
+    const admin = await t.signup('One-workspace admin');
+    const agent = await t.call('POST', '/api/actors/agents', {
+      key: owner.key,
+      workspace: owner.workspaceId,
+      body: { name: 'Roaming bot' },
+    });
+    await t.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
+      key: owner.key,
+      body: { actor_id: admin.actorId, role: 'admin' },
+    });
+    expect((await createKey(admin.key, agent.body.id)).status).toBe(201);
+    const private_ = await t.call('POST', '/api/workspaces', { key: owner.key, body: { name: 'Private' } });
+    await t.call('POST', `/api/workspaces/${private_.body.id}/members`, {
+      key: owner.key,
+      body: { actor_id: agent.body.id, role: 'viewer' },
+    });
+    // A key minted by the admin would now also reach a workspace the admin is not in.
+    expect((await createKey(admin.key, agent.body.id)).status).toBe(404);
+  });
+
   it("cannot revoke another actor's key through its own actor path", async () => {
     const a = await t.signup('Key holder A');
     const b = await t.signup('Key holder B');
