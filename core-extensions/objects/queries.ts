@@ -1,0 +1,102 @@
+/** Reads of objects: by id, by ids, and the filtered, sorted, keyset-paginated list. */
+import {
+  type Db,
+  decodeCursor,
+  notFound,
+  orm,
+  toPage,
+  validationError,
+} from '../../kernel/contract/index.ts';
+import { type ObjectRow, objectsTable as o, toObjectJson, type WorkObject } from './table.ts';
+
+const { and, asc, desc, eq, gt, gte, inArray, lt, or } = orm;
+
+export const sortKeys = ['updated_at', 'created_at', 'title'] as const;
+export type SortKey = (typeof sortKeys)[number];
+
+export interface ListFilters {
+  type?: string;
+  status?: string;
+  driver?: string;
+  updated_since?: string;
+  sort: SortKey;
+  order: 'asc' | 'desc';
+  limit: number;
+  cursor?: string;
+}
+
+const columnOf = { updated_at: o.updatedAt, created_at: o.createdAt, title: o.title } as const;
+
+function sortValue(row: ObjectRow, sort: SortKey): string {
+  return sort === 'title' ? row.title : (sort === 'created_at' ? row.createdAt : row.updatedAt).toISOString();
+}
+
+function badCursor(message: string) {
+  return validationError(`Invalid cursor: ${message}`, [{ path: 'cursor', message }]);
+}
+
+export async function getObject(db: Db, workspaceId: string, id: string): Promise<WorkObject> {
+  const [row] = await db
+    .select()
+    .from(o)
+    .where(and(eq(o.workspaceId, workspaceId), eq(o.id, id)));
+  if (!row) throw notFound(`Object ${id} not found in this workspace`);
+  return toObjectJson(row);
+}
+
+export async function getObjects(db: Db, workspaceId: string, ids: string[]): Promise<WorkObject[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(o)
+    .where(and(eq(o.workspaceId, workspaceId), inArray(o.id, ids)));
+  return rows.map(toObjectJson);
+}
+
+/** The subset of `ids` that are objects of this workspace. */
+export async function existingObjectIds(db: Db, workspaceId: string, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: o.id })
+    .from(o)
+    .where(and(eq(o.workspaceId, workspaceId), inArray(o.id, ids)));
+  return new Set(rows.map((row) => row.id));
+}
+
+export async function listObjects(db: Db, workspaceId: string, filters: ListFilters) {
+  const conditions = [eq(o.workspaceId, workspaceId)];
+  if (filters.type !== undefined) conditions.push(eq(o.type, filters.type));
+  if (filters.status !== undefined) conditions.push(eq(o.status, filters.status));
+  if (filters.driver !== undefined) conditions.push(eq(o.driverId, filters.driver));
+  if (filters.updated_since !== undefined) conditions.push(gte(o.updatedAt, new Date(filters.updated_since)));
+  const column = columnOf[filters.sort];
+  const before = filters.order === 'desc' ? lt : gt;
+  if (filters.cursor) {
+    const [sort, order, value, id] = decodeCursor(filters.cursor, 4).map(String) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (sort !== filters.sort || order !== filters.order) {
+      throw badCursor('it belongs to another sort order; send the same sort and order as the first page');
+    }
+    const typed: string | Date = sort === 'title' ? value : new Date(value);
+    if (typed instanceof Date && Number.isNaN(typed.getTime())) throw badCursor('malformed');
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw badCursor('malformed');
+    conditions.push(or(before(column, typed), and(eq(column, typed), before(o.id, id)))!);
+  }
+  const direction = filters.order === 'desc' ? desc : asc;
+  const rows = await db
+    .select()
+    .from(o)
+    .where(and(...conditions))
+    .orderBy(direction(column), direction(o.id))
+    .limit(filters.limit + 1);
+  return toPage(rows, filters.limit, toObjectJson, (row) => [
+    filters.sort,
+    filters.order,
+    sortValue(row, filters.sort),
+    row.id,
+  ]);
+}

@@ -1,0 +1,114 @@
+/**
+ * Full-text search over title, content and the string values of metadata.
+ *
+ * The `search` tsvector is a stored generated column with a GIN index (see the
+ * migration); queries use websearch syntax ("quoted phrases", -exclusions, or),
+ * rank with ts_rank (title weighs more than content, content more than metadata),
+ * and highlight a snippet with ts_headline. The headline is computed in an outer
+ * query over the page only: it re-parses the document, which is the expensive part.
+ *
+ * Pages are keyset on (rank desc, id asc). ts_rank returns float4, whose text form
+ * round-trips exactly, so the cursor's rank compares equal to the stored one.
+ */
+import {
+  decodeCursor,
+  type ExtensionDatabase,
+  toPage,
+  validationError,
+} from '../../kernel/contract/index.ts';
+import type { WorkObject } from './table.ts';
+
+export interface SearchFilters {
+  q: string;
+  type?: string;
+  status?: string;
+  limit: number;
+  cursor?: string;
+}
+
+interface SearchRow {
+  id: string;
+  type: string;
+  title: string;
+  content: string;
+  status: string;
+  metadata: Record<string, unknown>;
+  driver_id: string | null;
+  created_by: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  version: number;
+  rank: number;
+  snippet: string;
+}
+
+export type SearchHit = WorkObject & { rank: number; snippet: string };
+
+function toHit(row: SearchRow): SearchHit {
+  return {
+    id: row.id,
+    type: row.type,
+    title: row.title,
+    content: row.content,
+    status: row.status,
+    metadata: row.metadata,
+    driver_id: row.driver_id,
+    created_by: row.created_by,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+    version: row.version,
+    rank: Number(row.rank),
+    snippet: row.snippet,
+  };
+}
+
+/** The SQL of one search page; exported so the benchmark runs the very same statement. */
+export function searchStatement(workspaceId: string, filters: SearchFilters) {
+  const params: unknown[] = [workspaceId, filters.q];
+  const where = ['o.workspace_id = $1', 'o.search @@ q.query'];
+  if (filters.type !== undefined) {
+    params.push(filters.type);
+    where.push(`o.type = $${params.length}`);
+  }
+  if (filters.status !== undefined) {
+    params.push(filters.status);
+    where.push(`o.status = $${params.length}`);
+  }
+  let after = '';
+  if (filters.cursor) {
+    const [rank, id] = decodeCursor(filters.cursor, 2);
+    if (typeof rank !== 'number' || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) {
+      throw validationError('Invalid cursor: malformed', [{ path: 'cursor', message: 'malformed' }]);
+    }
+    params.push(rank, id);
+    after = `where rank < $${params.length - 1}::real or (rank = $${params.length - 1}::real and id > $${params.length}::uuid)`;
+  }
+  params.push(filters.limit + 1);
+  const text = `
+    with q as (select websearch_to_tsquery('english'::regconfig, $2) as query),
+    matched as (
+      select o.id, o.type, o.title, o.content, o.status, o.metadata, o.driver_id, o.created_by,
+             o.created_at, o.updated_at, o.version, ts_rank(o.search, q.query) as rank
+        from objects o, q
+       where ${where.join(' and ')}
+    ),
+    page as (
+      select * from matched ${after} order by rank desc, id asc limit $${params.length}
+    )
+    select page.*,
+           ts_headline('english'::regconfig, page.title || E'\\n' || page.content, q.query,
+                       'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=10, MaxFragments=2') as snippet
+      from page, q
+     order by rank desc, id asc`;
+  return { text, params };
+}
+
+export async function searchObjects(
+  database: ExtensionDatabase,
+  workspaceId: string,
+  filters: SearchFilters,
+) {
+  const { text, params } = searchStatement(workspaceId, filters);
+  const rows = await database.query<SearchRow>(text, params);
+  return toPage(rows, filters.limit, toHit, (row) => [Number(row.rank), row.id]);
+}

@@ -1,0 +1,224 @@
+/**
+ * Objects, the domain logic: plain inputs and a transaction, no HTTP. Routes, MCP
+ * tools and the graph extension (through the objects service ref) all write through
+ * here, so validation against settings lives in one place.
+ *
+ * Writes are split into "prepare" (validate, write rows) and "record events": a
+ * caller composing several writes in one transaction (bulk create, the graph) writes
+ * all rows first and records every event last, which keeps the per-workspace event
+ * sequence row locked for as short a time as possible (kernel/events/record-event.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type Db,
+  type ErrorDetail,
+  type ExtensionDatabase,
+  type ExtensionEvents,
+  orm,
+  validationError,
+} from '../../kernel/contract/index.ts';
+import { ObjectHooks, type PendingEvents, type WriteScope } from './hooks.ts';
+import { deleteObject, updateObject } from './mutations.ts';
+import { existingObjectIds, getObject, getObjects, type ListFilters, listObjects } from './queries.ts';
+import { type SearchFilters, searchObjects } from './search.ts';
+import type { ObjectsSettings } from './settings.ts';
+import { objectsTable, toObjectJson, type WorkObject, workspaceMembersTable } from './table.ts';
+import { atPath, checkMetadata, checkStatus, checkType, typeOf } from './validate.ts';
+
+const { and, eq, inArray, sql } = orm;
+
+export interface CreateObjectInput {
+  type: string;
+  title: string;
+  content?: string;
+  status?: string;
+  metadata?: Record<string, unknown>;
+  driver_id?: string | null;
+}
+
+export interface UpdateObjectInput {
+  title?: string;
+  content?: string;
+  status?: string;
+  /** Merged into the stored metadata; a `null` value removes that key. */
+  metadata?: Record<string, unknown>;
+  driver_id?: string | null;
+}
+
+/** The result of a write whose events are still to be recorded (call `recordEvents` last). */
+export interface Prepared<T> {
+  value: T;
+  recordEvents: PendingEvents;
+}
+
+/** How error paths name an item: `pathOf(3)` -> `3`, `nodes.3`, or undefined for a single object. */
+export type ItemPath = (index: number) => string | undefined;
+
+export class ObjectsService {
+  readonly hooks = new ObjectHooks();
+
+  constructor(
+    private readonly database: ExtensionDatabase,
+    private readonly events: ExtensionEvents,
+    readonly settings: (workspaceId: string) => Promise<ObjectsSettings>,
+  ) {}
+
+  /** Validates every input (failing on the first bad item, named by `pathOf`), then inserts them all. */
+  async prepareCreate(
+    tx: Db,
+    scope: WriteScope,
+    inputs: CreateObjectInput[],
+    pathOf: ItemPath,
+  ): Promise<Prepared<WorkObject[]>> {
+    const settings = await this.settings(scope.workspaceId);
+    const statuses = inputs.map((input, index) => {
+      const typeSettings = typeOf(settings, input.type);
+      if (!typeSettings) throw invalidItem(pathOf(index), checkType(settings, input.type));
+      const status = input.status ?? typeSettings.statuses[0]!;
+      const problems = [
+        ...checkStatus(typeSettings, input.type, status),
+        ...checkMetadata(typeSettings, input.type, withoutNulls(input.metadata ?? {})),
+      ];
+      if (problems.length > 0) throw invalidItem(pathOf(index), problems);
+      return status;
+    });
+    await this.checkDrivers(
+      tx,
+      scope.workspaceId,
+      inputs.map((input) => input.driver_id),
+      pathOf,
+    );
+    if (inputs.length === 0) return { value: [], recordEvents: async () => {} };
+    const rows = inputs.map((input, index) => ({
+      id: randomUUID(),
+      workspaceId: scope.workspaceId,
+      type: input.type,
+      title: input.title,
+      content: input.content ?? '',
+      status: statuses[index]!,
+      metadata: withoutNulls(input.metadata ?? {}),
+      driverId: input.driver_id ?? null,
+      createdBy: scope.actorId,
+      createdAt: sql`date_trunc('milliseconds', now())`,
+      updatedAt: sql`date_trunc('milliseconds', now())`,
+      version: 1,
+    }));
+    const inserted = await tx.insert(objectsTable).values(rows).returning();
+    const byId = new Map(inserted.map((row) => [row.id, toObjectJson(row)]));
+    const created = rows.map((row) => byId.get(row.id)!);
+    return {
+      value: created,
+      recordEvents: async () => {
+        for (const object of created) {
+          await this.record(tx, scope, 'object.created', object.id, {
+            type: object.type,
+            title: object.title,
+            status: object.status,
+          });
+        }
+      },
+    };
+  }
+
+  async create(tx: Db, scope: WriteScope, inputs: CreateObjectInput[], pathOf: ItemPath) {
+    const prepared = await this.prepareCreate(tx, scope, inputs, pathOf);
+    await prepared.recordEvents();
+    return prepared.value;
+  }
+
+  /** PATCH semantics; `expectedVersion` (from If-Match) makes a stale write a 412. */
+  async update(tx: Db, scope: WriteScope, id: string, patch: UpdateObjectInput, expectedVersion?: number) {
+    const settings = await this.settings(scope.workspaceId);
+    if (patch.driver_id) await this.checkDrivers(tx, scope.workspaceId, [patch.driver_id], () => undefined);
+    return updateObject(tx, { scope, settings, record: this.record }, id, patch, expectedVersion);
+  }
+
+  async delete(tx: Db, scope: WriteScope, id: string) {
+    await deleteObject(tx, { scope, hooks: this.hooks, record: this.record }, id);
+  }
+
+  get(db: Db, workspaceId: string, id: string) {
+    return getObject(db, workspaceId, id);
+  }
+
+  /** The object, the edges touching it (from registered link providers) and the objects at their other ends. */
+  async detail(db: Db, workspaceId: string, id: string) {
+    const object = await getObject(db, workspaceId, id);
+    const relationships = await this.hooks.linksOf(db, workspaceId, id);
+    const otherIds = new Set(
+      relationships.map((edge) => (edge.source_id === id ? edge.target_id : edge.source_id)),
+    );
+    otherIds.delete(id);
+    const connected = await getObjects(db, workspaceId, [...otherIds]);
+    return { ...object, relationships, connected_objects: connected };
+  }
+
+  getMany(db: Db, workspaceId: string, ids: string[]) {
+    return getObjects(db, workspaceId, ids);
+  }
+
+  existingIds(db: Db, workspaceId: string, ids: string[]) {
+    return existingObjectIds(db, workspaceId, ids);
+  }
+
+  list(db: Db, workspaceId: string, filters: ListFilters) {
+    return listObjects(db, workspaceId, filters);
+  }
+
+  search(workspaceId: string, filters: SearchFilters) {
+    return searchObjects(this.database, workspaceId, filters);
+  }
+
+  private async checkDrivers(
+    tx: Db,
+    workspaceId: string,
+    driverIds: (string | null | undefined)[],
+    pathOf: ItemPath,
+  ) {
+    const wanted = [...new Set(driverIds.filter((id): id is string => typeof id === 'string'))];
+    if (wanted.length === 0) return;
+    const m = workspaceMembersTable;
+    const members = await tx
+      .select({ id: m.actorId })
+      .from(m)
+      .where(and(eq(m.workspaceId, workspaceId), inArray(m.actorId, wanted)));
+    const found = new Set(members.map((row) => row.id));
+    const index = driverIds.findIndex((id) => typeof id === 'string' && !found.has(id));
+    if (index >= 0) {
+      throw invalidItem(pathOf(index), [
+        { path: 'driver_id', message: 'must be the id of a member (human or agent) of this workspace' },
+      ]);
+    }
+  }
+
+  private readonly record = (tx: Db, scope: WriteScope, type: string, id: string, data: object) =>
+    this.events.record(tx, {
+      workspaceId: scope.workspaceId,
+      actorId: scope.actorId,
+      type,
+      entityType: 'object',
+      entityId: id,
+      data: data as Record<string, unknown>,
+    });
+}
+
+export type RecordObjectEvent = (
+  tx: Db,
+  scope: WriteScope,
+  type: string,
+  id: string,
+  data: object,
+) => Promise<unknown>;
+
+function withoutNulls(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(metadata).filter(([, value]) => value !== null));
+}
+
+export function invalidItem(prefix: string | undefined, problems: ErrorDetail[]) {
+  const details = atPath(prefix, problems);
+  const where = prefix === undefined ? '' : ` at ${prefix}`;
+  return validationError(
+    `Invalid object${where}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+    details,
+  );
+}

@@ -1,0 +1,57 @@
+/** Small helpers shared by the tests of the objects, relationships and graph extensions. */
+import type { TestKernel } from './test-kernel.ts';
+
+export interface Member {
+  key: string;
+  actorId: string;
+  workspaceId: string;
+}
+
+/** Call options for a member acting in their own workspace. */
+export const as = (member: Member, extra: { body?: unknown; headers?: Record<string, string> } = {}) => ({
+  key: member.key,
+  workspace: member.workspaceId,
+  ...extra,
+});
+
+/** The events a workspace recorded for some entity types, oldest first (read from the table itself). */
+export async function eventsOf(t: TestKernel, workspaceId: string, entityTypes: string[]) {
+  return t.kernel.services.database.query<{
+    id: string;
+    type: string;
+    entity_type: string;
+    entity_id: string;
+    actor_id: string;
+    data: Record<string, any>;
+  }>(
+    'select id, type, entity_type, entity_id, actor_id, data from events where workspace_id = $1 and entity_type = any($2::text[]) order by id',
+    [workspaceId, entityTypes],
+  );
+}
+
+/** Adds a new actor to `owner`'s workspace with a role; returns the new member. */
+export async function addMember(
+  t: TestKernel,
+  owner: Member,
+  role: 'admin' | 'member' | 'viewer',
+  name = 'Colleague',
+): Promise<Member> {
+  const other = await t.signup(name);
+  const added = await t.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
+    key: owner.key,
+    body: { email: other.email, role },
+  });
+  if (added.status !== 201)
+    throw new Error(`add member failed: ${added.status} ${JSON.stringify(added.body)}`);
+  return { key: other.key, actorId: other.actorId, workspaceId: owner.workspaceId };
+}
+
+/** Replaces the objects settings of a workspace (as its owner). */
+export async function setObjectsSettings(t: TestKernel, owner: Member, settings: Record<string, unknown>) {
+  const result = await t.call('PUT', `/api/workspaces/${owner.workspaceId}/extensions/objects`, {
+    key: owner.key,
+    body: { settings },
+  });
+  if (result.status !== 200)
+    throw new Error(`settings failed: ${result.status} ${JSON.stringify(result.body)}`);
+}
