@@ -8,7 +8,9 @@
  * purpose: an unexpected exception, a database error, and a mutation that fails after
  * it has written.
  */
+import { Writable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authOf } from '../../kernel/contract/context.ts';
 import { encodeCursor } from '../../kernel/contract/pagination.ts';
@@ -19,9 +21,21 @@ import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 const BODY_LIMIT = 2048;
 const SECRET_DETAIL = 'kaboom in /srv/maskin/secret-module.ts';
 
+/** Every structured log line the kernel writes during this file. */
+const logLines: any[] = [];
+const logSink = new Writable({
+  write(chunk, _encoding, done) {
+    for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line));
+    done();
+  },
+});
+
 let t: TestKernel;
 beforeAll(async () => {
-  t = await createTestKernel({ env: { MASKIN_BODY_LIMIT: String(BODY_LIMIT) } });
+  t = await createTestKernel({
+    env: { MASKIN_BODY_LIMIT: String(BODY_LIMIT) },
+    logger: pino({ level: 'info' }, logSink),
+  });
   const { database, verifier, workspaces } = t.kernel.services;
   const ok = { 200: jsonResponse(z.object({ ok: z.boolean() }), 'never reached') };
   t.kernel.app.route(
@@ -246,6 +260,24 @@ describe('X-Request-Id', () => {
     const ids = responses.map((r) => r.headers.get('x-request-id'));
     for (const [index, id] of ids.entries()) expect(id, `response ${index}`).toMatch(UUID);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('is on the structured log lines of the request, and a 500 logs its stack there (not in the response)', async () => {
+    const ok = await t.call('GET', '/api/health', { headers: { 'x-request-id': 'log-ok-1' } });
+    expect(ok.status).toBe(200);
+    const failed = await t.call('GET', '/api/test-errors/throw', {
+      headers: { 'x-request-id': 'log-500-1' },
+    });
+    expect(failed.status).toBe(500);
+    const ofRequest = (id: string) => logLines.filter((line) => line.request_id === id);
+    expect(ofRequest('log-ok-1')).toContainEqual(
+      expect.objectContaining({ msg: 'request', method: 'GET', path: '/api/health', status: 200 }),
+    );
+    const failure = ofRequest('log-500-1');
+    expect(failure).toContainEqual(expect.objectContaining({ msg: 'request', status: 500 }));
+    const errorLine = failure.find((line) => line.err);
+    expect(errorLine?.err.message).toBe(SECRET_DETAIL);
+    expect(errorLine?.err.stack).toMatch(/\n\s+at /);
   });
 
   it('echoes a well-formed incoming id and replaces a malformed one', async () => {
