@@ -1,0 +1,199 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestKernel, type TestKernel } from '../../test/helpers/test-kernel.ts';
+import { as, eventsOf, type Member, setObjectsSettings } from '../../test/helpers/work-graph.ts';
+
+let t: TestKernel;
+let owner: Member;
+let intruder: Member;
+let insight: string;
+let bet: string;
+let task: string;
+let foreign: string;
+beforeAll(async () => {
+  t = await createTestKernel();
+  owner = await t.signup('Rita');
+  intruder = await t.signup('Igor');
+  const made = await t.call(
+    'POST',
+    '/api/objects',
+    as(owner, {
+      body: [
+        { type: 'insight', title: 'Slow exports' },
+        { type: 'bet', title: 'Faster exports' },
+        { type: 'task', title: 'Stream the CSV' },
+      ],
+    }),
+  );
+  [insight, bet, task] = made.body.items.map((o: any) => o.id);
+  foreign = (await t.call('POST', '/api/objects', as(intruder, { body: { type: 'task', title: 'Theirs' } })))
+    .body.id;
+});
+afterAll(() => t?.close());
+
+const link = (member: Member, body: unknown) => t.call('POST', '/api/relationships', as(member, { body }));
+
+describe('POST /api/relationships', () => {
+  it('links two objects with an event, and refuses the same edge twice', async () => {
+    const res = await link(owner, { type: 'informs', source_id: insight, target_id: bet });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      type: 'informs',
+      source_id: insight,
+      target_id: bet,
+      created_by: owner.actorId,
+    });
+    const last = (await eventsOf(t, owner.workspaceId, ['relationship'])).at(-1)!;
+    expect(last).toMatchObject({
+      type: 'relationship.created',
+      entity_id: res.body.id,
+      data: { type: 'informs' },
+    });
+    const again = await link(owner, { type: 'informs', source_id: insight, target_id: bet });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('CONFLICT');
+    expect((await link(owner, { type: 'relates_to', source_id: insight, target_id: bet })).status).toBe(201);
+  });
+
+  it('takes its types from the objects settings', async () => {
+    const bad = await link(owner, { type: 'causes', source_id: bet, target_id: task });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('type');
+    expect(bad.body.error.details[0].message).toContain('breaks_into');
+    const custom = await t.signup('Cara');
+    await setObjectsSettings(t, custom, { relationship_types: ['causes'] });
+    const made = await t.call(
+      'POST',
+      '/api/objects',
+      as(custom, {
+        body: [
+          { type: 'task', title: 'a' },
+          { type: 'task', title: 'b' },
+        ],
+      }),
+    );
+    const [a, b] = made.body.items.map((o: any) => o.id);
+    expect((await link(custom, { type: 'causes', source_id: a, target_id: b })).status).toBe(201);
+    expect((await link(custom, { type: 'informs', source_id: b, target_id: a })).status).toBe(400);
+  });
+
+  it('refuses a missing end and a self-link', async () => {
+    const missing = await link(owner, {
+      type: 'blocks',
+      source_id: task,
+      target_id: '00000000-0000-4000-8000-000000000000',
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.details[0].path).toBe('target_id');
+    const self = await link(owner, { type: 'blocks', source_id: task, target_id: task });
+    expect(self.status).toBe(400);
+  });
+});
+
+describe('GET /api/relationships and GET /api/objects/:id', () => {
+  beforeAll(async () => {
+    await link(owner, { type: 'breaks_into', source_id: bet, target_id: task });
+  });
+
+  it('filters by source, target and type, and pages', async () => {
+    const list = (q: string) => t.call('GET', `/api/relationships?${q}`, as(owner));
+    expect((await list(`source=${insight}`)).body.items.map((r: any) => r.type).sort()).toEqual([
+      'informs',
+      'relates_to',
+    ]);
+    expect((await list(`target=${task}`)).body.items.map((r: any) => r.type)).toEqual(['breaks_into']);
+    expect((await list('type=informs')).body.items).toHaveLength(1);
+    const first = await list('limit=2');
+    const second = await list(`limit=2&cursor=${first.body.next_cursor}`);
+    expect(new Set([...first.body.items, ...second.body.items].map((r: any) => r.id)).size).toBe(3);
+  });
+
+  it('shows an object with its edges and the connected objects', async () => {
+    const res = await t.call('GET', `/api/objects/${bet}`, as(owner));
+    expect(res.status).toBe(200);
+    expect(res.body.relationships.map((r: any) => r.type).sort()).toEqual([
+      'breaks_into',
+      'informs',
+      'relates_to',
+    ]);
+    expect(res.body.connected_objects.map((o: any) => o.title).sort()).toEqual([
+      'Slow exports',
+      'Stream the CSV',
+    ]);
+  });
+});
+
+describe('deleting', () => {
+  it('deletes a relationship with an event', async () => {
+    const made = await link(owner, { type: 'blocks', source_id: task, target_id: insight });
+    expect((await t.call('DELETE', `/api/relationships/${made.body.id}`, as(owner))).status).toBe(204);
+    const last = (await eventsOf(t, owner.workspaceId, ['relationship'])).at(-1)!;
+    expect(last).toMatchObject({ type: 'relationship.deleted', entity_id: made.body.id });
+    expect((await t.call('DELETE', `/api/relationships/${made.body.id}`, as(owner))).status).toBe(404);
+  });
+
+  it('removes the relationships of a deleted object, each with an event, before object.deleted', async () => {
+    const made = await t.call(
+      'POST',
+      '/api/objects',
+      as(owner, { body: { type: 'task', title: 'Temporary' } }),
+    );
+    const temp = made.body.id;
+    const edge1 = await link(owner, { type: 'breaks_into', source_id: bet, target_id: temp });
+    const edge2 = await link(owner, { type: 'blocks', source_id: temp, target_id: task });
+    expect((await t.call('DELETE', `/api/objects/${temp}`, as(owner))).status).toBe(204);
+    const events = await eventsOf(t, owner.workspaceId, ['relationship', 'object']);
+    expect(events.slice(-3).map((e) => [e.type, e.entity_id])).toEqual(
+      expect.arrayContaining([
+        ['relationship.deleted', edge1.body.id],
+        ['relationship.deleted', edge2.body.id],
+      ]),
+    );
+    expect(events.at(-1)).toMatchObject({ type: 'object.deleted', entity_id: temp });
+    const left = await t.call('GET', `/api/relationships?target=${temp}`, as(owner));
+    expect(left.body.items).toEqual([]);
+    expect(
+      (await t.call('GET', `/api/objects/${bet}`, as(owner))).body.relationships.map((r: any) => r.target_id),
+    ).not.toContain(temp);
+  });
+});
+
+describe('isolation', () => {
+  it('cannot link to, list or delete anything of another workspace', async () => {
+    const fromMine = await link(intruder, { type: 'relates_to', source_id: foreign, target_id: bet });
+    expect(fromMine.status).toBe(404);
+    expect(fromMine.body.error.details[0].path).toBe('target_id');
+    expect((await link(intruder, { type: 'relates_to', source_id: bet, target_id: task })).status).toBe(404);
+    expect((await link(owner, { type: 'relates_to', source_id: bet, target_id: foreign })).status).toBe(404);
+    const listed = await t.call('GET', `/api/relationships?source=${insight}`, as(intruder));
+    expect(listed.body.items).toEqual([]);
+    const edges = await t.call('GET', `/api/relationships?source=${insight}`, as(owner));
+    const edgeId = edges.body.items[0].id;
+    expect((await t.call('DELETE', `/api/relationships/${edgeId}`, as(intruder))).status).toBe(404);
+    expect((await t.call('GET', `/api/relationships?source=${insight}`, as(owner))).body.items).toHaveLength(
+      edges.body.items.length,
+    );
+    const detail = await t.call('GET', `/api/objects/${foreign}`, as(intruder));
+    expect(detail.body.relationships).toEqual([]);
+  });
+});
+
+describe('enablement', () => {
+  it('refuses to disable relationships while graph is enabled, then allows it after graph', async () => {
+    const admin = await t.signup('Enid');
+    const put = (ext: string, enabled: boolean) =>
+      t.call('PUT', `/api/workspaces/${admin.workspaceId}/extensions/${ext}`, {
+        key: admin.key,
+        body: { enabled },
+      });
+    const refused = await put('relationships', false);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('"graph"');
+    expect((await put('graph', false)).status).toBe(200);
+    expect((await put('relationships', false)).status).toBe(200);
+    const gated = await t.call('GET', '/api/relationships', as(admin));
+    expect(gated.status).toBe(404);
+    expect(gated.body.error.code).toBe('EXTENSION_NOT_ENABLED');
+    expect((await put('objects', false)).status).toBe(200);
+    expect((await t.call('GET', '/api/objects', as(admin))).body.error.code).toBe('EXTENSION_NOT_ENABLED');
+  });
+});

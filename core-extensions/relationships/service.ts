@@ -1,0 +1,200 @@
+/**
+ * Relationships, the domain logic: typed edges between two objects of one workspace.
+ * Plain inputs and a transaction, no HTTP. Object existence and the allowed types
+ * come from the objects service (its api.ts ref), never from its tables or settings
+ * directly. Writes follow objects' prepare / record-events-last split, so the graph
+ * extension can write every row of a request before recording any event.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ApiError,
+  conflict,
+  type Db,
+  decodeCursor,
+  type ErrorDetail,
+  type ExtensionEvents,
+  notFound,
+  orm,
+  toPage,
+  validationError,
+} from '../../kernel/contract/index.ts';
+import type { ItemPath, ObjectEdge, ObjectsService, Prepared, WriteScope } from '../objects/api.ts';
+import { type Relationship, relationshipsTable as r, toRelationshipJson } from './table.ts';
+
+const { and, desc, eq, lt, or } = orm;
+
+export interface RelationshipInput {
+  type: string;
+  source_id: string;
+  target_id: string;
+}
+
+export interface RelationshipFilters {
+  source?: string;
+  target?: string;
+  type?: string;
+  limit: number;
+  cursor?: string;
+}
+
+const at = (prefix: string | undefined, field: string) =>
+  prefix === undefined ? field : `${prefix}.${field}`;
+const keyOf = (edge: RelationshipInput) => `${edge.source_id}|${edge.target_id}|${edge.type}`;
+
+function fail(make: (message: string, details: ErrorDetail[]) => ApiError, path: string, message: string) {
+  return make(`Invalid relationship: ${path} ${message}`, [{ path, message }]);
+}
+const missing = (message: string, details: ErrorDetail[]) => new ApiError(404, 'NOT_FOUND', message, details);
+
+export class RelationshipsService {
+  constructor(
+    private readonly events: ExtensionEvents,
+    private readonly objects: ObjectsService,
+  ) {}
+
+  /** Validates every edge (first bad one named by `pathOf`), then inserts them all. */
+  async prepareCreate(
+    tx: Db,
+    scope: WriteScope,
+    inputs: RelationshipInput[],
+    pathOf: ItemPath,
+  ): Promise<Prepared<Relationship[]>> {
+    const { relationship_types: types } = await this.objects.settings(scope.workspaceId);
+    const ends = [...new Set(inputs.flatMap((edge) => [edge.source_id, edge.target_id]))];
+    const existing = await this.objects.existingIds(tx, scope.workspaceId, ends);
+    const seen = new Map<string, number>();
+    inputs.forEach((edge, index) => {
+      const prefix = pathOf(index);
+      if (!types.includes(edge.type)) {
+        throw fail(
+          validationError,
+          at(prefix, 'type'),
+          `"${edge.type}" is not a relationship type here; allowed: ${types.join(', ')}`,
+        );
+      }
+      for (const end of ['source_id', 'target_id'] as const) {
+        if (!existing.has(edge[end])) {
+          throw fail(missing, at(prefix, end), `object ${edge[end]} not found in this workspace`);
+        }
+      }
+      if (edge.source_id === edge.target_id) {
+        throw fail(validationError, at(prefix, 'target_id'), 'must differ from source_id');
+      }
+      const earlier = seen.get(keyOf(edge));
+      if (earlier !== undefined) {
+        throw fail(conflict, at(prefix, 'type'), `repeats the relationship at ${pathOf(earlier) ?? earlier}`);
+      }
+      seen.set(keyOf(edge), index);
+    });
+    await this.refuseExisting(tx, scope.workspaceId, inputs, pathOf);
+    if (inputs.length === 0) return { value: [], recordEvents: async () => {} };
+    const rows = inputs.map((edge) => ({
+      id: randomUUID(),
+      workspaceId: scope.workspaceId,
+      type: edge.type,
+      sourceId: edge.source_id,
+      targetId: edge.target_id,
+      createdBy: scope.actorId,
+      createdAt: orm.sql`date_trunc('milliseconds', now())`,
+    }));
+    const inserted = await tx.insert(r).values(rows).returning();
+    const byId = new Map(inserted.map((row) => [row.id, toRelationshipJson(row)]));
+    const created = rows.map((row) => byId.get(row.id)!);
+    return {
+      value: created,
+      recordEvents: async () => {
+        for (const edge of created) await this.record(tx, scope, 'relationship.created', edge);
+      },
+    };
+  }
+
+  async create(tx: Db, scope: WriteScope, input: RelationshipInput) {
+    const prepared = await this.prepareCreate(tx, scope, [input], () => undefined);
+    await prepared.recordEvents();
+    return prepared.value[0]!;
+  }
+
+  async list(db: Db, workspaceId: string, filters: RelationshipFilters) {
+    const conditions = [eq(r.workspaceId, workspaceId)];
+    if (filters.source !== undefined) conditions.push(eq(r.sourceId, filters.source));
+    if (filters.target !== undefined) conditions.push(eq(r.targetId, filters.target));
+    if (filters.type !== undefined) conditions.push(eq(r.type, filters.type));
+    if (filters.cursor) {
+      const [createdAt, id] = decodeCursor(filters.cursor, 2).map(String) as [string, string];
+      const when = new Date(createdAt);
+      if (Number.isNaN(when.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
+        throw validationError('Invalid cursor: malformed', [{ path: 'cursor', message: 'malformed' }]);
+      }
+      conditions.push(or(lt(r.createdAt, when), and(eq(r.createdAt, when), lt(r.id, id)))!);
+    }
+    const rows = await db
+      .select()
+      .from(r)
+      .where(and(...conditions))
+      .orderBy(desc(r.createdAt), desc(r.id))
+      .limit(filters.limit + 1);
+    return toPage(rows, filters.limit, toRelationshipJson, (row) => [row.createdAt.toISOString(), row.id]);
+  }
+
+  async delete(tx: Db, scope: WriteScope, id: string) {
+    const [row] = await tx
+      .delete(r)
+      .where(and(eq(r.workspaceId, scope.workspaceId), eq(r.id, id)))
+      .returning();
+    if (!row) throw notFound(`Relationship ${id} not found in this workspace`);
+    await this.record(tx, scope, 'relationship.deleted', toRelationshipJson(row));
+  }
+
+  /** The edges touching an object (objects' links provider). */
+  async edgesOf(db: Db, workspaceId: string, objectId: string): Promise<ObjectEdge[]> {
+    const rows = await db
+      .select()
+      .from(r)
+      .where(and(eq(r.workspaceId, workspaceId), or(eq(r.sourceId, objectId), eq(r.targetId, objectId))))
+      .orderBy(desc(r.createdAt), desc(r.id));
+    return rows.map(toRelationshipJson);
+  }
+
+  /** Removes the edges of an object that is being deleted (objects' before-delete hook). */
+  async deleteTouching(tx: Db, scope: WriteScope, objectId: string) {
+    const rows = await tx
+      .delete(r)
+      .where(
+        and(eq(r.workspaceId, scope.workspaceId), or(eq(r.sourceId, objectId), eq(r.targetId, objectId))),
+      )
+      .returning();
+    return async () => {
+      for (const row of rows) await this.record(tx, scope, 'relationship.deleted', toRelationshipJson(row));
+    };
+  }
+
+  private async refuseExisting(tx: Db, workspaceId: string, inputs: RelationshipInput[], pathOf: ItemPath) {
+    if (inputs.length === 0) return;
+    const sources = [...new Set(inputs.map((edge) => edge.source_id))];
+    const stored = await tx
+      .select({ type: r.type, source_id: r.sourceId, target_id: r.targetId })
+      .from(r)
+      .where(and(eq(r.workspaceId, workspaceId), orm.inArray(r.sourceId, sources)));
+    const storedKeys = new Set(stored.map(keyOf));
+    const index = inputs.findIndex((edge) => storedKeys.has(keyOf(edge)));
+    if (index >= 0) {
+      const edge = inputs[index]!;
+      throw fail(
+        conflict,
+        at(pathOf(index), 'type'),
+        `a ${edge.type} relationship from ${edge.source_id} to ${edge.target_id} already exists`,
+      );
+    }
+  }
+
+  private record(tx: Db, scope: WriteScope, type: string, edge: Relationship) {
+    return this.events.record(tx, {
+      workspaceId: scope.workspaceId,
+      actorId: scope.actorId,
+      type,
+      entityType: 'relationship',
+      entityId: edge.id,
+      data: { type: edge.type, source_id: edge.source_id, target_id: edge.target_id },
+    });
+  }
+}
