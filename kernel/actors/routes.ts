@@ -130,6 +130,12 @@ export function actorRoutes(k: KernelServices) {
 
     defineRoute({
       access: { auth: 'actor' },
+      tool: {
+        name: 'list_api_keys',
+        description:
+          'Lists the API keys of an actor (actor_id "me" for your own; an agent\'s keys need admin in its workspace): names, prefixes, expiry, last use and revocation, never the secrets.',
+        annotations: { readOnlyHint: true },
+      },
       route: createRoute({
         method: 'get',
         path: '/{actor_id}/api-keys',
@@ -149,6 +155,11 @@ export function actorRoutes(k: KernelServices) {
 
     defineRoute({
       access: { auth: 'actor' },
+      tool: {
+        name: 'create_api_key',
+        description:
+          'Creates an API key for an actor (actor_id "me" for yourself, or an agent you administer). The secret is in the result and shown only this once. To rotate a key, create the new one, then revoke_api_key the old one.',
+      },
       route: createRoute({
         method: 'post',
         path: '/{actor_id}/api-keys',
@@ -183,6 +194,12 @@ export function actorRoutes(k: KernelServices) {
 
     defineRoute({
       access: { auth: 'actor' },
+      tool: {
+        name: 'revoke_api_key',
+        description:
+          'Revokes an API key of an actor (actor_id "me" for your own) by key_id; it stops working on every server within a second. Cannot be undone.',
+        annotations: { destructiveHint: true, idempotentHint: true },
+      },
       route: createRoute({
         method: 'delete',
         path: '/{actor_id}/api-keys/{key_id}',
