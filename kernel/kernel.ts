@@ -25,6 +25,7 @@ import { healthRoutes } from './http/health-routes.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
 import { type Operation, operationsOf } from './http/operations.ts';
 import { createRootApp } from './http/root-app.ts';
+import { mountMcp } from './mcp/mcp-endpoint.ts';
 import { createSecrets } from './registry/extension-services.ts';
 import { discoverExtensions } from './registry/load-extensions.ts';
 import { ExtensionRegistry } from './registry/registry.ts';
@@ -156,6 +157,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       app.all(extension.mountPath, authenticate(verifier), unavailable);
       app.all(`${extension.mountPath}/*`, authenticate(verifier), unavailable);
     }
+
+    mountMcp(app, { database, verifier, registry, operations, logger });
 
     app.get('/openapi.json', async (c) => {
       const workspaceId = c.req.header('x-workspace-id') ?? c.req.query('workspace_id');

@@ -65,7 +65,10 @@ export async function memberRole(
   return row?.role;
 }
 
-function resolveWorkspace(database: Database, param: string | undefined): MiddlewareHandler<KernelEnv> {
+export function resolveWorkspace(
+  database: Database,
+  param: string | undefined,
+): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
     const workspaceId = param
       ? c.req.param(param)

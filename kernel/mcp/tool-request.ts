@@ -1,0 +1,76 @@
+/**
+ * Turns the arguments of a route-derived tool call into the HTTP request it stands
+ * for, following the ArgumentPlan of tool-input-schema.ts. It checks only what it needs
+ * to build a request (no unknown arguments, every path parameter present); everything
+ * else (types, ranges, required body fields) is left to the route's own validation,
+ * so a call is judged exactly as the same HTTP request would be.
+ */
+import { type ApiError, validationError } from '../contract/errors.ts';
+import { type ArgumentPlan, WORKSPACE_PARAM } from './tool-input-schema.ts';
+
+export interface ToolRequest {
+  method: string;
+  /** Path and query string, e.g. `/api/m/meeting-notes?limit=5`. */
+  url: string;
+  /** The JSON body, or undefined for none. */
+  body: unknown;
+}
+
+export function buildToolRequest(
+  operation: { method: string; path: string },
+  plan: ArgumentPlan,
+  args: Record<string, unknown>,
+  workspaceId: string,
+): ToolRequest | ApiError {
+  const known = new Set([
+    ...plan.path,
+    ...plan.query,
+    ...(plan.body.mode === 'merged' ? plan.body.fields : []),
+    ...(plan.body.mode === 'wrapped' ? [plan.body.property] : []),
+  ]);
+  const unknown = Object.keys(args).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    const accepted = known.size > 0 ? `accepted: ${[...known].join(', ')}` : 'this tool takes no arguments';
+    return validationError(
+      `Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (${accepted})`,
+      unknown.map((name) => ({ path: name, message: 'unknown argument' })),
+    );
+  }
+
+  let path = operation.path;
+  for (const name of plan.path) {
+    let value = args[name];
+    if ((value === undefined || value === null) && name === WORKSPACE_PARAM) value = workspaceId;
+    if (value === undefined || value === null || value === '') {
+      return validationError(`Argument ${name} is required`, [{ path: name, message: 'required' }]);
+    }
+    path = path.replace(`{${name}}`, encodeURIComponent(String(value)));
+  }
+
+  const query = new URLSearchParams();
+  for (const name of plan.query) {
+    const value = args[name];
+    if (value === undefined || value === null) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      query.append(name, typeof item === 'object' ? JSON.stringify(item) : String(item));
+    }
+  }
+  const search = query.size > 0 ? `?${query}` : '';
+
+  let body: unknown;
+  if (plan.body.mode === 'merged') {
+    const fields = plan.body.fields.filter((field) => args[field] !== undefined);
+    // A required body is always sent, so missing fields are reported by the route.
+    if (fields.length > 0 || plan.body.required) {
+      body = Object.fromEntries(fields.map((field) => [field, args[field]]));
+    }
+  } else if (plan.body.mode === 'wrapped') {
+    body = args[plan.body.property];
+    if (body === undefined && plan.body.required) {
+      return validationError(`Argument ${plan.body.property} is required`, [
+        { path: plan.body.property, message: 'required' },
+      ]);
+    }
+  }
+  return { method: operation.method.toUpperCase(), url: `${path}${search}`, body };
+}

@@ -1,0 +1,55 @@
+/**
+ * What a tool call returns. A JSON object answer comes back twice, as
+ * `structuredContent` (for clients that read data) and as its JSON text (for clients
+ * and models that read only text); other answers as text alone, since
+ * `structuredContent` must be an object. A failure is `isError: true` with the
+ * kernel's error envelope as text: the same code, message and details an HTTP client
+ * gets, so a model can act on `VALIDATION_ERROR` details or a `FORBIDDEN` message.
+ */
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ApiError, type ErrorEnvelope } from '../contract/errors.ts';
+
+export function valueResult(value: unknown): CallToolResult {
+  if (value === undefined || value === null) return { content: [{ type: 'text', text: 'Done.' }] };
+  if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
+  const text = JSON.stringify(value);
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    return { content: [{ type: 'text', text }], structuredContent: value as Record<string, unknown> };
+  }
+  return { content: [{ type: 'text', text }] };
+}
+
+export function errorResult(error: ApiError | ErrorEnvelope): CallToolResult {
+  const envelope = error instanceof ApiError ? error.toEnvelope() : error;
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(envelope) }] };
+}
+
+/** The result of a tool that ran as an HTTP request. */
+export async function responseResult(response: Response): Promise<CallToolResult> {
+  const text = await response.text();
+  const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
+  let body: unknown = text;
+  if (isJson && text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // keep the text
+    }
+  }
+  if (response.status >= 400) {
+    if (isErrorEnvelope(body)) return errorResult(body);
+    // Every kernel route answers errors with the envelope; anything else is wrapped in one.
+    return errorResult(
+      new ApiError(500, 'INTERNAL', `HTTP ${response.status}: ${String(text).slice(0, 500)}`),
+    );
+  }
+  if (response.status === 204 || text === '') {
+    return { content: [{ type: 'text', text: `Done (HTTP ${response.status}, no content).` }] };
+  }
+  return valueResult(body);
+}
+
+function isErrorEnvelope(value: unknown): value is ErrorEnvelope {
+  const error = (value as { error?: { code?: unknown } } | null)?.error;
+  return typeof error === 'object' && error !== null && typeof error.code === 'string';
+}
