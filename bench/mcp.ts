@@ -1,0 +1,199 @@
+/**
+ * What does MCP cost on top of HTTP? One run measures the same operations both ways
+ * against one real server process over loopback HTTP:
+ *
+ *   HTTP  fetch → route
+ *   MCP   SDK Client (Streamable HTTP) → POST /mcp → per-request MCP server
+ *         → tool → app.request() in-process → route
+ *
+ * so the difference is the MCP layer itself: JSON-RPC framing, the stateless server
+ * built per request, the tool-list filter (one cached enablement read), the in-process
+ * replay through the pipeline (authentication and membership run twice) and the
+ * result wrapping. Three operations: an auth-only read (get_me, where the overhead is
+ * the largest share), a database read (get_note) and a write with its event
+ * (create_note). Sequential calls give latency (p50/p99); a fixed number of calls at
+ * a fixed concurrency gives throughput.
+ *
+ * Runs alone: `npx tsx bench/mcp.ts` (BENCH_ITERATIONS, BENCH_CONCURRENCY; with
+ * DATABASE_URL a fresh database on that server, otherwise a fresh PGlite folder).
+ * Numbers, not pass/fail.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import postgres from 'postgres';
+import { startServerProcess } from '../test/helpers/server-process.ts';
+
+export interface McpBenchRow {
+  operation: string;
+  via: 'HTTP' | 'MCP';
+  p50: number;
+  p99: number;
+  mean: number;
+  throughput: number;
+}
+
+interface Case {
+  operation: string;
+  http: () => Promise<void>;
+  mcp: () => Promise<void>;
+}
+
+async function freshDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'maskin-bench-mcp-'));
+    return {
+      env: { MASKIN_DATA_DIR: dataDir },
+      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
+  }
+  const name = `maskin_bench_${randomBytes(6).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function measure(run: () => Promise<void>, iterations: number, concurrency: number) {
+  for (let i = 0; i < Math.min(50, iterations); i++) await run();
+  const latencies: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const started = performance.now();
+    await run();
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+  let remaining = iterations * 2;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (remaining-- > 0) await run();
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    mean: latencies.reduce((sum, value) => sum + value, 0) / latencies.length,
+    throughput: (iterations * 2) / seconds,
+  };
+}
+
+export async function runMcpBench(
+  options: { iterations?: number; concurrency?: number } = {},
+): Promise<McpBenchRow[]> {
+  const iterations = options.iterations ?? 300;
+  const concurrency = options.concurrency ?? 8;
+  const database = await freshDatabase();
+  const server = await startServerProcess({ ...database.env, LOG_LEVEL: 'error' }, 120_000);
+  let client: Client | undefined;
+  try {
+    const signup = await fetch(`${server.url}/api/actors/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bench', email: `bench-${Date.now()}@example.com` }),
+    }).then((response) => response.json());
+    const headers = {
+      authorization: `Bearer ${signup.api_key.key}`,
+      'x-workspace-id': signup.workspace.id,
+    };
+    const http = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = await response.json();
+      if (response.status >= 400) throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
+      return json;
+    };
+    await http('PUT', `/api/workspaces/${signup.workspace.id}/extensions/meeting-notes`, { enabled: true });
+    const note = await http('POST', '/api/m/meeting-notes', { title: 'Bench note' });
+
+    client = new Client({ name: 'maskin-bench', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', server.url), { requestInit: { headers } }),
+    );
+    const mcp = async (name: string, args: Record<string, unknown>) => {
+      const result = await client!.callTool({ name, arguments: args });
+      if (result.isError) throw new Error(`${name}: ${JSON.stringify(result.content)}`);
+    };
+
+    const cases: Case[] = [
+      {
+        operation: 'get_me (auth only)',
+        http: () => http('GET', '/api/actors/me'),
+        mcp: () => mcp('get_me', {}),
+      },
+      {
+        operation: 'get_note (read)',
+        http: () => http('GET', `/api/m/meeting-notes/${note.id}`),
+        mcp: () => mcp('meeting_notes_get_note', { id: note.id }),
+      },
+      {
+        operation: 'create_note (write + event)',
+        http: () => http('POST', '/api/m/meeting-notes', { title: 'Via HTTP' }),
+        mcp: () => mcp('meeting_notes_create_note', { title: 'Via MCP' }),
+      },
+    ];
+    const rows: McpBenchRow[] = [];
+    for (const { operation, http: viaHttp, mcp: viaMcp } of cases) {
+      rows.push({ operation, via: 'HTTP', ...(await measure(viaHttp, iterations, concurrency)) });
+      rows.push({ operation, via: 'MCP', ...(await measure(viaMcp, iterations, concurrency)) });
+    }
+    return rows;
+  } finally {
+    await client?.close().catch(() => {});
+    await server.stop();
+    await database.drop();
+  }
+}
+
+export function formatMcpBench(rows: McpBenchRow[]): string {
+  const header = ['operation', 'via', 'p50 ms', 'p99 ms', 'mean ms', 'req/s', 'p50 overhead'];
+  const lines = rows.map((row) => {
+    const baseline = rows.find((other) => other.operation === row.operation && other.via === 'HTTP')!;
+    const overhead =
+      row.via === 'HTTP'
+        ? ''
+        : `+${(row.p50 - baseline.p50).toFixed(2)} ms (x${(row.p50 / baseline.p50).toFixed(2)})`;
+    return [
+      row.operation,
+      row.via,
+      row.p50.toFixed(2),
+      row.p99.toFixed(2),
+      row.mean.toFixed(2),
+      row.throughput.toFixed(0),
+      overhead,
+    ];
+  });
+  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i]!.length)));
+  const format = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  return [format(header), format(widths.map((width) => '-'.repeat(width))), ...lines.map(format)].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const iterations = Number(process.env.BENCH_ITERATIONS ?? 300);
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+  const rows = await runMcpBench({ iterations, concurrency });
+  process.stdout.write(
+    `MCP tool call vs direct HTTP (${iterations} sequential calls for latency, ${iterations * 2} at ` +
+      `concurrency ${concurrency} for throughput; database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})\n\n` +
+      `${formatMcpBench(rows)}\n`,
+  );
+}
