@@ -118,6 +118,7 @@ export class ApiKeyVerifier {
   private touch(keyId: string, now: number): void {
     const last = this.lastUsedWrites.get(keyId) ?? 0;
     if (now - last < LAST_USED_INTERVAL_MS) return;
+    if (this.lastUsedWrites.size >= CACHE_MAX_ENTRIES) this.lastUsedWrites.clear();
     this.lastUsedWrites.set(keyId, now);
     this.database
       .query(
