@@ -1,0 +1,109 @@
+/** /api/events: the workspace's activity log, as pages and as a live stream. */
+import { createRoute, z } from '@hono/zod-openapi';
+import { authOf, workspaceOf } from '../contract/context.ts';
+import { ApiError } from '../contract/errors.ts';
+import { defineRoute, errorResponses, jsonResponse, pageOf } from '../contract/route.ts';
+import type { KernelServices } from '../services.ts';
+import type { EventFilter } from './event-log.ts';
+import { listEvents } from './event-log.ts';
+import { eventListQuery, eventSchema, eventStreamHeaders, eventStreamQuery } from './schemas.ts';
+import { openSseStream, resumeId } from './sse-response.ts';
+
+const tags = ['Events'];
+
+function filterOf(query: {
+  type?: string[];
+  entity_type?: string;
+  entity_id?: string;
+}): EventFilter | undefined {
+  if (!query.type && query.entity_type === undefined && query.entity_id === undefined) return undefined;
+  return { types: query.type, entityType: query.entity_type, entityId: query.entity_id };
+}
+
+export function eventRoutes(k: KernelServices) {
+  const { database, config, eventStream, streamQuota } = k;
+
+  return [
+    defineRoute({
+      access: { auth: 'workspace', role: 'viewer' },
+      tool: {
+        name: 'list_events',
+        description:
+          'Lists the activity log of the current workspace: every change anyone (human or agent) made, as events ' +
+          'such as object.created or member.added, newest first. Filter by type (comma-separated), entity_type, ' +
+          'entity_id, actor_id, an id range (after_id/before_id) or a time range (since/until, ISO-8601). ' +
+          'Use it to see what happened to an entity or what changed since an event id you already know ' +
+          '(after_id with order=asc). Returns {items, next_cursor}; pass next_cursor back for the next page.',
+        annotations: { readOnlyHint: true, idempotentHint: true },
+      },
+      route: createRoute({
+        method: 'get',
+        path: '/',
+        tags,
+        summary: 'The activity log of the workspace (filtered, keyset-paginated)',
+        request: { query: eventListQuery },
+        responses: { 200: jsonResponse(pageOf(eventSchema), 'Events'), ...errorResponses },
+      }),
+      handler: async (c) => {
+        const q = c.req.valid('query');
+        const page = await listEvents(database.db, workspaceOf(c).id, {
+          ...filterOf(q),
+          actorId: q.actor_id,
+          afterId: q.after_id,
+          beforeId: q.before_id,
+          since: q.since ? new Date(q.since) : undefined,
+          until: q.until ? new Date(q.until) : undefined,
+          order: q.order,
+          limit: q.limit,
+          cursor: q.cursor,
+        });
+        return c.json(page, 200);
+      },
+    }),
+
+    defineRoute({
+      access: { auth: 'workspace', role: 'viewer' },
+      route: createRoute({
+        method: 'get',
+        path: '/stream',
+        tags,
+        summary: 'Live events of the workspace (Server-Sent Events, resumable with Last-Event-ID)',
+        description:
+          'Each message has `id:` (the event id), `event:` (the type) and `data:` (the event JSON, as in GET ' +
+          '/api/events). Send `Last-Event-ID` (or `?last_event_id=`) to receive every later event exactly once, ' +
+          'in id order, before live ones; without it the stream starts with events committed from now on. ' +
+          'A comment line arrives every 15 s. A client that falls too far behind is closed with a `retry:` hint ' +
+          'and should reconnect with its last id. 429 when the actor already holds the maximum of open streams.',
+        request: { query: eventStreamQuery, headers: eventStreamHeaders },
+        responses: {
+          200: {
+            description: 'An event stream',
+            content: { 'text/event-stream': { schema: z.string().openapi({ format: 'event-stream' }) } },
+          },
+          ...errorResponses,
+          429: jsonResponse(
+            z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+            'Too many open streams for this actor (RATE_LIMITED)',
+          ),
+          503: { description: 'The server is shutting down (UNAVAILABLE); retry' },
+        },
+      }),
+      handler: (c) => {
+        const query = c.req.valid('query');
+        const afterId = resumeId(c.req.valid('header')['last-event-id'], query.last_event_id);
+        if (afterId !== undefined && !Number.isSafeInteger(afterId)) {
+          throw new ApiError(400, 'VALIDATION_ERROR', 'Last-Event-ID must be an event id');
+        }
+        return openSseStream(c, {
+          hub: eventStream,
+          quota: streamQuota,
+          actorId: authOf(c).actor.id,
+          scope: workspaceOf(c).id,
+          afterId,
+          filter: filterOf(query),
+          maxBufferedBytes: config.sseMaxBufferedBytes,
+        });
+      },
+    }),
+  ];
+}
