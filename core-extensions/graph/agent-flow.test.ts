@@ -31,7 +31,7 @@ async function api(
   const response = await fetch(`${server.url}${path}`, {
     method,
     headers,
-    body: body && JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   return response.json() as Promise<any>;
 }

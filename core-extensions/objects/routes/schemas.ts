@@ -61,8 +61,27 @@ export const createObjectSchema = z
   })
   .openapi('ObjectsCreateInput');
 
+/**
+ * When the body fails structurally with a missing or mistyped field, zod reports the
+ * union as a whole (path ""), since both branches fail; the message then spells out
+ * the problems of the branch that matches the body's shape, naming the item and field
+ * (`3.title: ...`). Settings problems (status, metadata) always carry their own path.
+ */
+function describeUnionFailure(issue: {
+  code?: string;
+  input?: unknown;
+  errors?: { path: PropertyKey[]; message: string }[][];
+}) {
+  if (issue.code !== 'invalid_union' || !issue.errors) return undefined;
+  const branch = issue.errors[Array.isArray(issue.input) ? 0 : 1] ?? [];
+  const problems = branch.map((e) => `${e.path.map(String).join('.') || '(body)'}: ${e.message}`);
+  return problems.length > 0 ? `Invalid objects: ${problems.join('; ')}` : undefined;
+}
+
 export const createBodySchema = z
-  .union([z.array(createObjectSchema).min(1).max(MAX_BULK), createObjectSchema])
+  .union([z.array(createObjectSchema).min(1).max(MAX_BULK), createObjectSchema], {
+    error: (issue) => describeUnionFailure(issue as never),
+  })
   .openapi('ObjectsCreateBody', {
     description: `One object, or an array of up to ${MAX_BULK} created all or nothing`,
   });

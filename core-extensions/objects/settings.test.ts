@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestKernel, type TestKernel } from '../../test/helpers/test-kernel.ts';
+import { as, type Member, setObjectsSettings } from '../../test/helpers/work-graph.ts';
+
+let t: TestKernel;
+beforeAll(async () => {
+  t = await createTestKernel();
+});
+afterAll(() => t?.close());
+
+const create = (member: Member, body: unknown) => t.call('POST', '/api/objects', as(member, { body }));
+
+describe('settings: custom types and fields', () => {
+  let admin: Member;
+  beforeAll(async () => {
+    admin = await t.signup('Ada');
+    await setObjectsSettings(t, admin, {
+      types: {
+        task: {
+          display_name: 'Task',
+          statuses: ['todo', 'done'],
+          fields: {
+            points: { type: 'number', required: true },
+            due: { type: 'date' },
+            size: { type: 'enum', options: ['s', 'm', 'l'] },
+            urgent: { type: 'boolean' },
+            note: { type: 'text' },
+          },
+        },
+        bug: {
+          display_name: 'Bug',
+          statuses: ['open', 'fixed'],
+          strict_metadata: true,
+          fields: { area: { type: 'text' } },
+        },
+      },
+    });
+  });
+
+  it('validates every field type and required fields on create', async () => {
+    const ok = await create(admin, {
+      type: 'task',
+      title: 'Typed',
+      metadata: { points: 3, due: '2025-03-01', size: 'm', urgent: true, note: 'hi', extra: 'kept' },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.metadata).toEqual({
+      points: 3,
+      due: '2025-03-01',
+      size: 'm',
+      urgent: true,
+      note: 'hi',
+      extra: 'kept',
+    });
+    const cases: [Record<string, unknown>, string][] = [
+      [{}, 'metadata.points'],
+      [{ points: 'three' }, 'metadata.points'],
+      [{ points: 1, due: 'tomorrow' }, 'metadata.due'],
+      [{ points: 1, size: 'xl' }, 'metadata.size'],
+      [{ points: 1, urgent: 'yes' }, 'metadata.urgent'],
+      [{ points: 1, note: 42 }, 'metadata.note'],
+    ];
+    for (const [metadata, path] of cases) {
+      const res = await create(admin, { type: 'task', title: 'x', metadata });
+      expect(res.status, JSON.stringify(metadata)).toBe(400);
+      expect(res.body.error.details.map((d: any) => d.path)).toContain(path);
+    }
+  });
+
+  it('refuses undeclared metadata keys for a strict type, and the replaced default types', async () => {
+    const res = await create(admin, { type: 'bug', title: 'x', metadata: { area: 'ui', severity: 1 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('metadata.severity');
+    expect((await create(admin, { type: 'insight', title: 'gone' })).status).toBe(400);
+  });
+
+  it('refuses invalid settings without storing them', async () => {
+    const res = await t.call('PUT', `/api/workspaces/${admin.workspaceId}/extensions/objects`, {
+      key: admin.key,
+      body: { settings: { types: { task: { display_name: 'T', statuses: [] } } } },
+    });
+    expect(res.status).toBe(400);
+    const enumWithoutOptions = await t.call(
+      'PUT',
+      `/api/workspaces/${admin.workspaceId}/extensions/objects`,
+      {
+        key: admin.key,
+        body: {
+          settings: { types: { t: { display_name: 'T', statuses: ['a'], fields: { f: { type: 'enum' } } } } },
+        },
+      },
+    );
+    expect(enumWithoutOptions.status).toBe(400);
+    expect((await create(admin, { type: 'bug', title: 'still configured' })).status).toBe(201);
+  });
+
+  it('validates the merged metadata on PATCH: null removes a key, but not a required one', async () => {
+    const made = await create(admin, {
+      type: 'task',
+      title: 'Merge me',
+      metadata: { points: 2, note: 'a', urgent: false },
+    });
+    const merged = await t.call(
+      'PATCH',
+      `/api/objects/${made.body.id}`,
+      as(admin, { body: { metadata: { note: null, size: 's' } } }),
+    );
+    expect(merged.status).toBe(200);
+    expect(merged.body.metadata).toEqual({ points: 2, urgent: false, size: 's' });
+    const removeRequired = await t.call(
+      'PATCH',
+      `/api/objects/${made.body.id}`,
+      as(admin, { body: { metadata: { points: null } } }),
+    );
+    expect(removeRequired.status).toBe(400);
+    expect(removeRequired.body.error.details[0].path).toBe('metadata.points');
+    const badStatus = await t.call(
+      'PATCH',
+      `/api/objects/${made.body.id}`,
+      as(admin, { body: { status: 'new' } }),
+    );
+    expect(badStatus.status).toBe(400);
+    expect(badStatus.body.error.details[0].path).toBe('status');
+  });
+});
