@@ -9,8 +9,26 @@ import { ZodError } from 'zod';
 import type { KernelEnv } from '../contract/context.ts';
 import { ApiError, type ErrorDetail } from '../contract/errors.ts';
 
+type Issue = ZodError['issues'][number];
+
+/**
+ * A failed union (e.g. "one object or an array of them") reports only "invalid input"
+ * at the root. When exactly the branches that matched the input's shape failed deeper
+ * down, report their issues instead, so the client learns which field is wrong.
+ */
+function flattenIssue(issue: Issue, prefix: PropertyKey[] = []): ErrorDetail[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union' && Array.isArray(issue.errors)) {
+    const deeper = issue.errors.filter(
+      (branch) => branch.length > 0 && branch.every((i) => i.path.length > 0),
+    );
+    if (deeper.length === 1) return deeper[0]!.flatMap((inner) => flattenIssue(inner as Issue, path));
+  }
+  return [{ path: path.map(String).join('.'), message: issue.message }];
+}
+
 export function zodIssuesToDetails(error: ZodError): ErrorDetail[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+  return error.issues.flatMap((issue) => flattenIssue(issue));
 }
 
 interface PostgresError {

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { toApiError, zodIssuesToDetails } from './error-handler.ts';
+
+describe('zodIssuesToDetails', () => {
+  const item = z.object({ title: z.string() });
+  const oneOrMany = z.union([item, z.array(item)]);
+
+  it('names the failing field inside the union branch that matched the input', () => {
+    const many = oneOrMany.safeParse([{ title: 'a' }, { title: 3 }]);
+    expect(zodIssuesToDetails(many.error!)).toEqual([{ path: '1.title', message: expect.any(String) }]);
+    const one = oneOrMany.safeParse({ title: 3 });
+    expect(zodIssuesToDetails(one.error!)).toEqual([{ path: 'title', message: expect.any(String) }]);
+  });
+
+  it('keeps the union issue when no branch matched the shape', () => {
+    const neither = oneOrMany.safeParse('text');
+    expect(zodIssuesToDetails(neither.error!)).toEqual([{ path: '', message: expect.any(String) }]);
+  });
+});
+
+describe('toApiError', () => {
+  it('turns constraint violations into client errors, never 500', () => {
+    expect(toApiError(Object.assign(new Error('dup'), { code: '23505' })).status).toBe(409);
+    expect(toApiError(Object.assign(new Error('check'), { code: '23514' })).status).toBe(400);
+    expect(toApiError(new Error('boom')).toEnvelope()).toEqual({
+      error: { code: 'INTERNAL', message: 'Internal server error' },
+    });
+  });
+});
