@@ -20,6 +20,7 @@ class FakeLog {
   /** When set, reads wait for the test to release them, seeing the log as it was when they started. */
   holdReads = false;
   held: { release: () => void; filtered: boolean }[] = [];
+  listens = 0;
 
   commit(count: number): void {
     for (let i = 0; i < count; i++) {
@@ -32,6 +33,7 @@ class FakeLog {
   database(): Database {
     return {
       listen: async (_channel: string, onNotify: (payload: string) => void, onConnect?: () => void) => {
+        this.listens++;
         this.onNotify = onNotify;
         this.onConnect = onConnect ?? (() => {});
         this.onConnect();
@@ -61,10 +63,10 @@ class FakeLog {
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-async function setup(options: { maxBufferedBytes?: number; pageSize?: number } = {}) {
+async function setup(options: { maxBufferedBytes?: number; pageSize?: number; heartbeatMs?: number } = {}) {
   const log = new FakeLog();
   const hub = new StreamHub(log.database(), log.source(), {
-    heartbeatMs: 60_000,
+    heartbeatMs: options.heartbeatMs ?? 60_000,
     maxBufferedBytes: options.maxBufferedBytes ?? 1 << 20,
     pageSize: options.pageSize ?? 100,
     logger: pino({ level: 'silent' }),
@@ -196,6 +198,20 @@ describe('StreamHub hand-over', () => {
     await tick();
     expect(await c.ids()).toEqual([1, 2, 3]);
     expect(hub.stats().listenerConnects).toBe(2);
+    await hub.stop();
+  });
+
+  it('listens again when its own probe stops arriving, and catches up', async () => {
+    const { log, hub } = await setup({ heartbeatMs: 10 });
+    const c = client(hub, 0);
+    await c.subscribed;
+    log.onNotify = () => {}; // the listener died silently: no events, no probes
+    log.commit(2);
+    const deadline = Date.now() + 5_000;
+    while (log.listens < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(log.listens).toBeGreaterThanOrEqual(2);
+    await tick();
+    expect(await c.ids()).toEqual([1, 2]);
     await hub.stop();
   });
 

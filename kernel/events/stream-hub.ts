@@ -20,8 +20,9 @@
  *   re-reads every scope from its lastSeenId, so whatever committed while the
  *   connection was down is delivered. A probe NOTIFY on each heartbeat tick detects a
  *   listener that died without reconnecting (the driver gives up if the database is
- *   down at that moment); the hub then listens again. Each tick also re-reads every
- *   scope: a safety net that bounds the delay of any missed wake-up to one tick.
+ *   down at that moment); the hub then listens again, which re-reads every scope.
+ *   There is deliberately no periodic re-read of every scope: its cost would grow
+ *   with the number of watched workspaces instead of with the number of writes.
  * - Resume (replay, then live). A client is registered in its scope first, so from
  *   then on every broadcast reaches it; while it replays, broadcasts are buffered.
  *   It then reads `id > cursor` from the database in pages until a page comes back
@@ -115,6 +116,7 @@ export class StreamHub<Row, Filter = never> {
   private unlisten: (() => Promise<void>) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
+  private ticking = false;
   private readonly reads = new Set<Promise<void>>();
   private connects = 0;
 
@@ -233,9 +235,9 @@ export class StreamHub<Row, Filter = never> {
   private async tick(): Promise<void> {
     for (const state of this.scopes.values()) {
       for (const client of state.clients) if (!client.closed) client.sink.write(HEARTBEAT);
-      this.read(state);
     }
-    if (this.closing) return;
+    if (this.closing || this.ticking) return;
+    this.ticking = true;
     try {
       if (this.probeOutstanding) {
         this.options.logger.warn(
@@ -249,6 +251,8 @@ export class StreamHub<Row, Filter = never> {
       await this.database.notify(this.source.channel, this.probeToken);
     } catch (error) {
       this.options.logger.error({ err: error, channel: this.source.channel }, 'stream listener check failed');
+    } finally {
+      this.ticking = false;
     }
   }
 
