@@ -26,12 +26,10 @@ const typeList = z.preprocess(
           .flatMap((item) => String(item).split(','))
           .map((item) => item.trim())
           .filter(Boolean),
-  z
-    .array(z.string().min(1).max(200))
-    .min(1)
-    .max(50)
-    .optional()
-    .openapi({ description: 'Event types, comma-separated or repeated (any of them matches)' }),
+  z.array(z.string().min(1).max(200)).min(1).max(50).optional().openapi({
+    type: 'array',
+    description: 'Event types, comma-separated or repeated (any of them matches)',
+  }),
 );
 
 export const eventFilterQuery = z.object({
@@ -42,8 +40,8 @@ export const eventFilterQuery = z.object({
 
 export const eventListQuery = eventFilterQuery.extend({
   actor_id: z.string().uuid().optional(),
-  after_id: eventId.optional().openapi({ description: 'Only events with a larger id' }),
-  before_id: eventId.optional().openapi({ description: 'Only events with a smaller id' }),
+  after_id: eventId.optional().openapi({ type: 'integer', description: 'Only events with a larger id' }),
+  before_id: eventId.optional().openapi({ type: 'integer', description: 'Only events with a smaller id' }),
   since: z.string().datetime({ offset: true }).optional().openapi({ description: 'Created at or after' }),
   until: z.string().datetime({ offset: true }).optional().openapi({ description: 'Created before' }),
   order: z.enum(['asc', 'desc']).default('desc').openapi({ description: 'By id; desc = newest first' }),
@@ -53,6 +51,7 @@ export const eventListQuery = eventFilterQuery.extend({
 
 export const eventStreamQuery = eventFilterQuery.extend({
   last_event_id: eventId.optional().openapi({
+    type: 'integer',
     description: 'Resume after this id, for clients that cannot send the Last-Event-ID header',
   }),
 });
