@@ -5,8 +5,8 @@
  * duplicate it. The key is printed once; only its hash is stored.
  */
 import { sql } from 'drizzle-orm';
-import type { Kernel } from './kernel.ts';
 import { resultRows } from './db/database.ts';
+import type { Kernel } from './kernel.ts';
 
 const BOOTSTRAP_LOCK = 72_656_364;
 
@@ -20,7 +20,9 @@ export async function bootstrapIfEmpty(kernel: Kernel): Promise<BootstrapResult 
   const { database, actors } = kernel.services;
   return database.db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`);
-    const [existing] = resultRows<{ any: boolean }>(await tx.execute(sql`select exists (select 1 from actors) as any`));
+    const [existing] = resultRows<{ any: boolean }>(
+      await tx.execute(sql`select exists (select 1 from actors) as any`),
+    );
     if (existing?.any) return null;
     const created = await actors.signup(tx, {
       name: 'Operator',
