@@ -10,16 +10,13 @@
  * database on that server, otherwise a fresh PGlite folder). Numbers, not pass/fail.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import postgres from 'postgres';
 import meetingNotes from '../extensions/meeting-notes/index.ts';
 import { loadConfig } from '../kernel/config.ts';
 import { buildRouter } from '../kernel/http/build-router.ts';
 import { createRootApp } from '../kernel/http/root-app.ts';
 import { createKernel, createLogger } from '../kernel/kernel.ts';
 import { enablementGate } from '../kernel/registry/workspace-extensions.ts';
+import { freshDatabaseEnv, percentile } from './lib.ts';
 
 export interface GateBenchRow {
   case: string;
@@ -28,34 +25,6 @@ export interface GateBenchRow {
   mean: number;
   throughput: number;
 }
-
-async function freshDatabaseEnv(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'maskin-bench-gate-'));
-    return {
-      env: { MASKIN_DATA_DIR: dataDir },
-      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
-    };
-  }
-  const name = `maskin_bench_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await dropper.unsafe(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
-  };
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 function summarise(name: string, samples: number[]): GateBenchRow {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -70,7 +39,7 @@ function summarise(name: string, samples: number[]): GateBenchRow {
 }
 
 export async function runGateBench(iterations = Number(process.env.BENCH_ITERATIONS ?? 2000)) {
-  const database = await freshDatabaseEnv();
+  const database = await freshDatabaseEnv('gate');
   const config = loadConfig({ ...database.env, LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false' });
   const kernel = await createKernel({
     config,

@@ -1,32 +1,8 @@
-/**
- * What does MCP cost on top of HTTP? One run measures the same operations both ways
- * against one real server process over loopback HTTP:
- *
- *   HTTP  fetch → route
- *   MCP   SDK Client (Streamable HTTP) → POST /mcp → per-request MCP server
- *         → tool → app.request() in-process → route
- *
- * so the difference is the MCP layer itself: JSON-RPC framing, the stateless server
- * built per request, the tool-list filter (one cached enablement read), the in-process
- * replay through the pipeline (authentication and membership run twice) and the
- * result wrapping. Three operations: an auth-only read (get_me, where the overhead is
- * the largest share), a database read (get_note) and a write with its event
- * (create_note). Sequential calls give latency (p50/p99); a fixed number of calls at
- * a fixed concurrency gives throughput.
- *
- * Runs alone: `npx tsx bench/mcp.ts` (BENCH_ITERATIONS, BENCH_CONCURRENCY; with
- * DATABASE_URL a fresh database on that server, otherwise a fresh PGlite folder).
- * Numbers, not pass/fail.
- */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import postgres from 'postgres';
 import { startServerProcess } from '../test/helpers/server-process.ts';
+import { freshDatabaseEnv, percentile } from './lib.ts';
 
 export interface McpBenchRow {
   operation: string;
@@ -42,32 +18,6 @@ interface Case {
   http: () => Promise<void>;
   mcp: () => Promise<void>;
 }
-
-async function freshDatabase(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'maskin-bench-mcp-'));
-    return {
-      env: { MASKIN_DATA_DIR: dataDir },
-      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
-    };
-  }
-  const name = `maskin_bench_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function measure(run: () => Promise<void>, iterations: number, concurrency: number) {
   for (let i = 0; i < Math.min(50, iterations); i++) await run();
@@ -99,7 +49,7 @@ export async function runMcpBench(
 ): Promise<McpBenchRow[]> {
   const iterations = options.iterations ?? 300;
   const concurrency = options.concurrency ?? 8;
-  const database = await freshDatabase();
+  const database = await freshDatabaseEnv('mcp');
   const server = await startServerProcess({ ...database.env, LOG_LEVEL: 'error' }, 120_000);
   let client: Client | undefined;
   try {

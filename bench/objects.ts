@@ -10,13 +10,10 @@
  * that server, otherwise a fresh PGlite folder. Numbers, not pass/fail.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import postgres from 'postgres';
 import { searchStatement } from '../core-extensions/objects/search.ts';
 import { loadConfig } from '../kernel/config.ts';
 import { createKernel, createLogger } from '../kernel/kernel.ts';
+import { freshDatabaseEnv, percentile } from './lib.ts';
 
 export interface ObjectsBenchRow {
   case: string;
@@ -35,34 +32,9 @@ const WORDS = (
   'publish archive delete restore backup sync offline online cache queue worker cron schedule'
 ).split(' ');
 
-async function freshDatabaseEnv(): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'maskin-bench-objects-'));
-    return {
-      env: { MASKIN_DATA_DIR: dataDir },
-      drop: async () => rmSync(dataDir, { recursive: true, force: true }),
-    };
-  }
-  const name = `maskin_bench_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
-      await dropper.unsafe(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
-  };
-}
-
 function summarise(name: string, samples: number[]): ObjectsBenchRow {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  const at = (p: number) => percentile(sorted, p);
   const total = samples.reduce((sum, value) => sum + value, 0);
   return {
     case: name,
@@ -96,7 +68,7 @@ export async function runObjectsBench(
   iterations = Number(process.env.BENCH_ITERATIONS ?? 300),
   largeRows = Number(process.env.BENCH_LARGE_ROWS ?? 100_000),
 ): Promise<ObjectsBenchRow[]> {
-  const database = await freshDatabaseEnv();
+  const database = await freshDatabaseEnv('objects');
   const config = loadConfig({ ...database.env, LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false' });
   const kernel = await createKernel({ config, logger: createLogger('silent') });
   const db = kernel.services.database;
