@@ -23,6 +23,9 @@ describe('toApiError', () => {
   it('turns constraint violations into client errors, never 500', () => {
     expect(toApiError(Object.assign(new Error('dup'), { code: '23505' })).status).toBe(409);
     expect(toApiError(Object.assign(new Error('check'), { code: '23514' })).status).toBe(400);
+    // NUL in text (22021) or in a jsonb string (22P05): the client's bytes, not our bug.
+    expect(toApiError(Object.assign(new Error('nul'), { code: '22021' })).status).toBe(400);
+    expect(toApiError(Object.assign(new Error('nul'), { code: '22P05' })).status).toBe(400);
     expect(toApiError(new Error('boom')).toEnvelope()).toEqual({
       error: { code: 'INTERNAL', message: 'Internal server error' },
     });

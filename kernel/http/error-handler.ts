@@ -55,6 +55,10 @@ function fromPostgres(error: unknown): ApiError | undefined {
       );
     case '23502':
     case '23514':
+    // 22021: a NUL (or invalid) byte in text; 22P05: \u0000 in a jsonb string. Zod's
+    // strings accept both, and neither can be stored: the client's input, not our bug.
+    case '22021':
+    case '22P05':
     case '22P02':
     case '22001':
     case '22003':

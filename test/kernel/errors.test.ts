@@ -213,6 +213,23 @@ describe('the error envelope', () => {
     expectEnvelope(result, 409, 'CONFLICT');
   });
 
+  it('text the database cannot store (a NUL character) is a 400 that changes nothing, never a 500', async () => {
+    const user = await t.signup('Nul');
+    const rejected = [
+      t.call('PATCH', `/api/workspaces/${user.workspaceId}`, { key: user.key, body: { name: 'a\u0000b' } }),
+      t.call('PATCH', `/api/workspaces/${user.workspaceId}`, {
+        key: user.key,
+        body: { settings: { note: 'x\u0000y' } },
+      }),
+      t.call('POST', '/api/actors/me/api-keys', { key: user.key, body: { name: 'k\u0000' } }),
+      t.call('GET', '/api/events?type=a%00b', { key: user.key, workspace: user.workspaceId }),
+      t.call('GET', '/api/events?entity_id=%00', { key: user.key, workspace: user.workspaceId }),
+    ];
+    for (const result of await Promise.all(rejected)) expectEnvelope(result, 400, 'VALIDATION_ERROR');
+    const workspace = await t.call('GET', `/api/workspaces/${user.workspaceId}`, { key: user.key });
+    expect(workspace.body).toMatchObject({ name: "Nul's workspace", settings: {} });
+  });
+
   it('a bad cursor is a 400 on every list', async () => {
     const user = await t.signup('Cursor');
     const lists = [
