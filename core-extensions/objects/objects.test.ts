@@ -118,6 +118,38 @@ describe('POST /api/objects', () => {
     expect(bad.body.error.details[0].path).toBe('1.driver_id');
   });
 
+  it('refuses metadata nested thousands of levels deep with a 400 naming the key, not a 500', async () => {
+    const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    const send = (method: string, path: string, rawBody: string) =>
+      t.call(method, path, {
+        ...as(owner),
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+    const before = await countObjects(owner.workspaceId);
+    const nested = await send(
+      'POST',
+      '/api/objects',
+      `[{"type":"task","title":"ok"},{"type":"task","title":"x","metadata":{"tree":${deep(5000)}}}]`,
+    );
+    expect(nested.status).toBe(400);
+    expect(nested.body.error.details[0].path).toBe('1.metadata.tree');
+    expect(await countObjects(owner.workspaceId)).toBe(before);
+    const made = await create(owner, {
+      type: 'task',
+      title: 'Shallow',
+      metadata: { tree: JSON.parse(deep(32)) },
+    });
+    expect(made.status).toBe(201);
+    const patched = await send(
+      'PATCH',
+      `/api/objects/${made.body.id}`,
+      `{"metadata":{"tree":${deep(5000)}}}`,
+    );
+    expect(patched.status).toBe(400);
+    expect(patched.body.error.details[0].path).toBe('metadata.tree');
+  });
+
   it('lets a viewer read but not write', async () => {
     const viewer = await addMember(t, owner, 'viewer', 'Vera');
     expect((await create(viewer, { type: 'task', title: 'nope' })).status).toBe(403);

@@ -10,6 +10,12 @@ import type { FieldDefinition, ObjectsSettings, ObjectTypeSettings } from './set
 
 const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const MAX_TEXT = 10_000;
+/**
+ * Metadata values may be any JSON, but serialising it (JSON.stringify, the jsonb
+ * parser) recurses per level: a body of a few thousand nested `{` overflows the stack
+ * and would be a 500. Custom fields have no use for more than a few levels.
+ */
+export const MAX_METADATA_NESTING = 32;
 
 export function typeOf(settings: ObjectsSettings, type: string): ObjectTypeSettings | undefined {
   return Object.hasOwn(settings.types, type) ? settings.types[type] : undefined;
@@ -56,6 +62,13 @@ function checkValue(field: FieldDefinition, value: unknown): string | undefined 
   }
 }
 
+/** Whether `value` nests arrays/objects deeper than `levels`; never recurses past that. */
+function nestsDeeperThan(value: unknown, levels: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (levels === 0) return true;
+  return Object.values(value).some((child) => nestsDeeperThan(child, levels - 1));
+}
+
 /** Checks the complete metadata of an object (after any PATCH merge). */
 export function checkMetadata(
   typeSettings: ObjectTypeSettings,
@@ -63,6 +76,14 @@ export function checkMetadata(
   metadata: Record<string, unknown>,
 ): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
+  for (const [name, value] of Object.entries(metadata)) {
+    if (nestsDeeperThan(value, MAX_METADATA_NESTING)) {
+      problems.push({
+        path: `metadata.${name}`,
+        message: `nests objects or arrays more than ${MAX_METADATA_NESTING} levels deep`,
+      });
+    }
+  }
   for (const [name, field] of Object.entries(typeSettings.fields)) {
     const value = metadata[name];
     if (value === undefined || value === null) {
