@@ -94,6 +94,32 @@ describe('settings: custom types and fields', () => {
     expect((await create(admin, { type: 'bug', title: 'still configured' })).status).toBe(201);
   });
 
+  it('reads only the metadata sent, even for a field named like an Object.prototype member', async () => {
+    const owner = await t.signup('Proto');
+    await setObjectsSettings(t, owner, {
+      types: {
+        note: {
+          display_name: 'Note',
+          statuses: ['open'],
+          fields: { constructor: { type: 'text' }, hint: { type: 'text', required: true } },
+        },
+      },
+    });
+    const optional = await create(owner, {
+      type: 'note',
+      title: 'No constructor sent',
+      metadata: { hint: 'h' },
+    });
+    expect(optional.status).toBe(201);
+    const sent = await create(owner, {
+      type: 'note',
+      title: 'Sent',
+      metadata: { hint: 'h', constructor: 'c' },
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body.metadata).toEqual({ hint: 'h', constructor: 'c' });
+  });
+
   it('validates the merged metadata on PATCH: null removes a key, but not a required one', async () => {
     const made = await create(admin, {
       type: 'task',

@@ -85,7 +85,8 @@ export function checkMetadata(
     }
   }
   for (const [name, field] of Object.entries(typeSettings.fields)) {
-    const value = metadata[name];
+    // Own keys only: a field may be called `constructor`, which every object inherits.
+    const value = Object.hasOwn(metadata, name) ? metadata[name] : undefined;
     if (value === undefined || value === null) {
       if (field.required) problems.push({ path: `metadata.${name}`, message: `required for type ${type}` });
       continue;
