@@ -26,6 +26,8 @@ describe('toApiError', () => {
     // NUL in text (22021) or in a jsonb string (22P05): the client's bytes, not our bug.
     expect(toApiError(Object.assign(new Error('nul'), { code: '22021' })).status).toBe(400);
     expect(toApiError(Object.assign(new Error('nul'), { code: '22P05' })).status).toBe(400);
+    // A value too large to index (54000): oversized input, e.g. a 3 kB path segment.
+    expect(toApiError(Object.assign(new Error('big'), { code: '54000' })).status).toBe(400);
     expect(toApiError(new Error('boom')).toEnvelope()).toEqual({
       error: { code: 'INTERNAL', message: 'Internal server error' },
     });

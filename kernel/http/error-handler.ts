@@ -66,6 +66,10 @@ function fromPostgres(error: unknown): ApiError | undefined {
     case '22008':
     case '22023':
       return new ApiError(400, 'VALIDATION_ERROR', `A value is invalid for its field${suffix}`);
+    // program_limit_exceeded: in practice a value too large to index (a btree entry
+    // over ~2.7 kB), e.g. a path of several kB in the idempotency ledger's key.
+    case '54000':
+      return new ApiError(400, 'VALIDATION_ERROR', `A value is too large${suffix}`);
     case '40001':
     case '40P01':
       return new ApiError(

@@ -7,7 +7,7 @@
  * promise the test releases; and, on PostgreSQL, a real kernel route held up by a row
  * lock that another connection keeps on the workspace's event counter.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -229,6 +229,21 @@ describe('Idempotency-Key', () => {
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(await retry.json()).toEqual(await first.json());
+  });
+
+  it('a path too long for the key ledger is a 400 that stores nothing, not a 500', async () => {
+    // The ledger's primary key holds the path; a btree entry over ~2.7 kB of
+    // incompressible text cannot be indexed (54000). Node accepts URLs up to ~16 kB.
+    const user = await t.signup('Long path');
+    const longId = randomBytes(2400).toString('base64url');
+    const result = await t.call('PUT', `/api/workspaces/${user.workspaceId}/extensions/${longId}`, {
+      key: user.key,
+      body: { enabled: true },
+      headers: { 'idempotency-key': 'long-path' },
+    });
+    expect(result.status, JSON.stringify(result.body)).toBe(400);
+    expect(result.body.error.code).toBe('VALIDATION_ERROR');
+    expect(await count('select count(*) as n from idempotency_keys where key = $1', ['long-path'])).toBe(0);
   });
 
   it('rejects a malformed key and ignores keys on reads', async () => {
