@@ -61,6 +61,13 @@ export async function createApiKey(tx: Db, input: CreateApiKeyInput) {
   return { ...apiKeyJson(row!), key: secret };
 }
 
+/**
+ * The sort key of the key list: created_at at the millisecond precision of the ISO
+ * timestamp in the cursor. Sorting and comparing on the stored microseconds instead
+ * would skip every key created in the same millisecond as the last one on a page.
+ */
+const createdMs = sql`date_trunc('milliseconds', ${apiKeys.createdAt})`;
+
 export async function listApiKeys(db: Db, actorId: string, limit: number, cursor: string | undefined) {
   const conditions = [eq(apiKeys.actorId, actorId)];
   if (cursor) {
@@ -72,15 +79,19 @@ export async function listApiKeys(db: Db, actorId: string, limit: number, cursor
         { path: 'cursor', message: 'malformed' },
       ]);
     }
+    const at = createdAt.toISOString();
     conditions.push(
-      or(lt(apiKeys.createdAt, createdAt), and(eq(apiKeys.createdAt, createdAt), lt(apiKeys.id, id)))!,
+      or(
+        sql`${createdMs} < ${at}::timestamptz`,
+        and(sql`${createdMs} = ${at}::timestamptz`, lt(apiKeys.id, id)),
+      )!,
     );
   }
   const rows = await db
     .select()
     .from(apiKeys)
     .where(and(...conditions))
-    .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+    .orderBy(desc(createdMs), desc(apiKeys.id))
     .limit(limit + 1);
   return toPage(rows, limit, apiKeyJson, (row) => [row.createdAt.toISOString(), row.id]);
 }

@@ -172,6 +172,31 @@ describe('listing keys', () => {
     expect(new Set(ids).size).toBe(4);
   });
 
+  it('pages keys created within one millisecond without skipping any', async () => {
+    // created_at has microseconds; the cursor carries an ISO timestamp (milliseconds).
+    const user = await t.signup('Microsecond pager');
+    await t.testDatabase.database.query(
+      `insert into api_keys (actor_id, name, key_hash, display_prefix, created_at) values
+         ($1, 'early', 'us-hash-1', 'ank_x', '2030-01-01T00:00:00.123100Z'),
+         ($1, 'middle', 'us-hash-2', 'ank_x', '2030-01-01T00:00:00.123456Z'),
+         ($1, 'late', 'us-hash-3', 'ank_x', '2030-01-01T00:00:00.123789Z')`,
+      [user.actorId],
+    );
+    const names: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await t.call(
+        'GET',
+        `/api/actors/me/api-keys?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { key: user.key },
+      );
+      expect(page.status).toBe(200);
+      names.push(...page.body.items.map((k: any) => k.name));
+      cursor = page.body.next_cursor;
+    } while (cursor && names.length < 10);
+    expect(names.sort()).toEqual(['default', 'early', 'late', 'middle']);
+  });
+
   it('records last_used_at when a key is used', async () => {
     const user = await t.signup('Used');
     const fresh = await createKey(user.key, 'me', { name: 'fresh' });
