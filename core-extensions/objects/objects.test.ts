@@ -196,6 +196,22 @@ describe('GET /api/objects', () => {
     expect(after.body.items.map((o: any) => o.id)).toContain(ids['c insight']);
   });
 
+  it('refuses times PostgreSQL cannot take (past year 9999) in updated_since and cursors with a 400', async () => {
+    const far = await list(`updated_since=${encodeURIComponent('9999-12-31T23:59:59-14:00')}`);
+    expect(far.status).toBe(400);
+    expect(far.body.error.details[0].path).toBe('updated_since');
+    const zero = await list('updated_since=0000-01-01T00:00:00Z');
+    expect(zero.status).toBe(400);
+    expect(zero.body.error.details[0].path).toBe('updated_since');
+    const uuid = '00000000-0000-4000-8000-000000000000';
+    const cursor = Buffer.from(
+      JSON.stringify(['updated_at', 'desc', '+275760-09-13T00:00:00.000Z', uuid]),
+    ).toString('base64url');
+    const tampered = await list(`cursor=${cursor}`);
+    expect(tampered.status).toBe(400);
+    expect(tampered.body.error.details[0].path).toBe('cursor');
+  });
+
   it('sorts by title and pages with a keyset cursor, without gaps or repeats', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -8,6 +8,7 @@ import {
   validationError,
 } from '../../kernel/contract/index.ts';
 import { type ObjectRow, objectsTable as o, toObjectJson, type WorkObject } from './table.ts';
+import { isStorableTime } from './validate.ts';
 
 const { and, asc, desc, eq, gt, gte, inArray, lt, or } = orm;
 
@@ -82,7 +83,7 @@ export async function listObjects(db: Db, workspaceId: string, filters: ListFilt
       throw badCursor('it belongs to another sort order; send the same sort and order as the first page');
     }
     const typed: string | Date = sort === 'title' ? value : new Date(value);
-    if (typed instanceof Date && Number.isNaN(typed.getTime())) throw badCursor('malformed');
+    if (typed instanceof Date && !isStorableTime(typed.getTime())) throw badCursor('malformed');
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw badCursor('malformed');
     conditions.push(or(before(column, typed), and(eq(column, typed), before(o.id, id)))!);
   }

@@ -105,6 +105,13 @@ describe('GET /api/relationships and GET /api/objects/:id', () => {
     const first = await list('limit=2');
     const second = await list(`limit=2&cursor=${first.body.next_cursor}`);
     expect(new Set([...first.body.items, ...second.body.items].map((r: any) => r.id)).size).toBe(3);
+    // A tampered cursor whose time PostgreSQL cannot take (past year 9999) is a 400, not a 500.
+    const far = Buffer.from(
+      JSON.stringify(['+275760-09-13T00:00:00.000Z', '00000000-0000-4000-8000-000000000000']),
+    ).toString('base64url');
+    const tampered = await list(`cursor=${far}`);
+    expect(tampered.status).toBe(400);
+    expect(tampered.body.error.details[0].path).toBe('cursor');
   });
 
   it('shows an object with its edges and the connected objects', async () => {

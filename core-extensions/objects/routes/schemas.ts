@@ -1,6 +1,7 @@
 /** Request and response schemas of the objects routes (components prefixed `Objects`). */
 import { z } from '../../../kernel/contract/index.ts';
 import { sortKeys } from '../queries.ts';
+import { isStorableTime } from '../validate.ts';
 
 export const MAX_BULK = 500;
 
@@ -137,6 +138,7 @@ export const listQuery = z.object({
   updated_since: z
     .string()
     .datetime({ offset: true })
+    .refine((value) => isStorableTime(Date.parse(value)), 'must be a time between the years 0001 and 9999')
     .optional()
     .openapi({ description: 'Only objects updated at or after this time (ISO-8601)' }),
   sort: z.enum(sortKeys).default('updated_at'),
