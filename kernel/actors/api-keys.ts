@@ -1,5 +1,5 @@
 /** API key lifecycle: create (secret shown once), list (never the secret), revoke. */
-import { and, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { displayPrefixOf, generateApiKey, hashApiKey } from '../auth/api-key-format.ts';
 import { API_KEY_CHANNEL } from '../auth/api-key-verifier.ts';
 import { notFound, validationError } from '../contract/errors.ts';
@@ -100,12 +100,18 @@ export async function revokeApiKey(
   tx: Db,
   input: { actorId: string; keyId: string; revokedBy: string; workspaceId: string | null },
 ) {
+  const ofActor = and(eq(apiKeys.id, input.keyId), eq(apiKeys.actorId, input.actorId));
   const [row] = await tx
     .update(apiKeys)
-    .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, now())` })
-    .where(and(eq(apiKeys.id, input.keyId), eq(apiKeys.actorId, input.actorId)))
+    .set({ revokedAt: sql`now()` })
+    .where(and(ofActor, isNull(apiKeys.revokedAt)))
     .returning();
-  if (!row) throw notFound('API key not found');
+  if (!row) {
+    // Already revoked: answer as before, but nothing changed, so no event and no NOTIFY.
+    const [revoked] = await tx.select().from(apiKeys).where(ofActor);
+    if (!revoked) throw notFound('API key not found');
+    return apiKeyJson(revoked);
+  }
   // Every process evicts the key from its verification cache when this commits.
   resultRows(await tx.execute(sql`select pg_notify(${API_KEY_CHANNEL}, ${row.id})`));
   await recordEvent(tx, {

@@ -106,6 +106,21 @@ describe('refused credentials', () => {
     expect((await me(user.key)).status).toBe(200);
   });
 
+  it('revoking a key again changes nothing and writes no second event', async () => {
+    const user = await t.signup('Twice');
+    const second = await createKey(user.key, 'me');
+    const revoke = () => t.call('DELETE', `/api/actors/me/api-keys/${second.body.id}`, { key: user.key });
+    const first = await revoke();
+    const again = await revoke();
+    expect(again.status).toBe(200);
+    expect(again.body.revoked_at).toBe(first.body.revoked_at);
+    const [row] = await t.testDatabase.database.query<{ n: string }>(
+      "select count(*) as n from events where type = 'api_key.revoked' and entity_id = $1",
+      [second.body.id],
+    );
+    expect(Number(row!.n)).toBe(1);
+  });
+
   it('a key can revoke itself', async () => {
     const user = await t.signup('Self revoke');
     const list = await t.call('GET', '/api/actors/me/api-keys', { key: user.key });
