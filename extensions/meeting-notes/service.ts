@@ -48,6 +48,24 @@ export function toJson(row: Row) {
 
 export type MeetingNote = ReturnType<typeof toJson>;
 
+/**
+ * Times the driver can send: drizzle passes a Date as toISOString(), and PostgreSQL
+ * refuses its extended form past year 9999 (`+010000-...`). held_at and cursors outside
+ * years 0001-9999 are refused as bad input instead of failing in the database.
+ */
+export const isStorableTime = (time: number) =>
+  time >= Date.parse('0001-01-01T00:00:00.000Z') && time <= Date.parse('9999-12-31T23:59:59.999Z');
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkAttendees(settings: MeetingNotesSettings, attendees: string[]) {
+  if (settings.require_attendees && attendees.length === 0) {
+    throw validationError('This workspace requires at least one attendee per meeting note', [
+      { path: 'attendees', message: 'required by workspace settings' },
+    ]);
+  }
+}
+
 export interface NoteInput {
   title: string;
   body?: string;
@@ -65,11 +83,7 @@ export class MeetingNotesService {
     input: NoteInput,
   ) {
     const attendees = input.attendees ?? [];
-    if (scope.settings.require_attendees && attendees.length === 0) {
-      throw validationError('This workspace requires at least one attendee per meeting note', [
-        { path: 'attendees', message: 'required by workspace settings' },
-      ]);
-    }
+    checkAttendees(scope.settings, attendees);
     const [row] = await tx
       .insert(meetingNotes)
       .values({
@@ -89,8 +103,13 @@ export class MeetingNotesService {
   async list(db: Db, workspaceId: string, page: { limit: number; cursor?: string }) {
     const conditions = [eq(meetingNotes.workspaceId, workspaceId)];
     if (page.cursor) {
-      const [heldAt, id] = decodeCursor(page.cursor, 2) as [string, string];
+      const [heldAt, id] = decodeCursor(page.cursor, 2).map(String) as [string, string];
       const at = new Date(heldAt);
+      if (!isStorableTime(at.getTime()) || !UUID.test(id)) {
+        throw validationError('Invalid cursor: pass next_cursor from the previous page unchanged', [
+          { path: 'cursor', message: 'malformed' },
+        ]);
+      }
       conditions.push(
         or(lt(meetingNotes.heldAt, at), and(eq(meetingNotes.heldAt, at), lt(meetingNotes.id, id)))!,
       );
@@ -115,10 +134,11 @@ export class MeetingNotesService {
 
   async update(
     tx: Db,
-    scope: { workspaceId: string; actorId: string },
+    scope: { workspaceId: string; actorId: string; settings: MeetingNotesSettings },
     id: string,
     patch: Partial<NoteInput>,
   ) {
+    if (patch.attendees !== undefined) checkAttendees(scope.settings, patch.attendees);
     const [row] = await tx
       .update(meetingNotes)
       .set({

@@ -99,8 +99,10 @@ export function noteRoutes(deps: {
         responses: { 200: jsonResponse(meetingNoteSchema, 'The note'), ...errorResponses },
       }),
       handler: async (c) => {
+        const scope = scopeOf(c);
+        const settings = await deps.settings(scope.workspaceId);
         const note = await db.transaction((tx) =>
-          notes.update(tx, scopeOf(c), c.req.valid('param').id, c.req.valid('json')),
+          notes.update(tx, { ...scope, settings }, c.req.valid('param').id, c.req.valid('json')),
         );
         return c.json(note, 200);
       },
