@@ -9,11 +9,13 @@
  */
 import { eventsBench } from './events.ts';
 import { runGateBench } from './gate.ts';
+import { kernelBench } from './kernel.ts';
 import { type BenchModule, databaseKind, formatTable, tableFromRows } from './lib.ts';
 import { runMcpBench } from './mcp.ts';
 import { runObjectsBench } from './objects.ts';
 
 const modules: BenchModule[] = [
+  kernelBench,
   eventsBench,
   {
     name: 'gate',
