@@ -24,10 +24,12 @@ export default defineExtension({
   deps: { database: dbRef, events: eventsRef, objects: objectsServiceRef },
   provides: relationshipsServiceRef,
   migrations: new URL('./migrations/', import.meta.url),
-  setup({ deps }) {
+  setup({ deps, isEnabled }) {
     const relationships = new RelationshipsService(deps.events, deps.objects);
-    deps.objects.hooks.provideLinks((db, workspaceId, objectId) =>
-      relationships.edgesOf(db, workspaceId, objectId),
+    // A workspace that disabled relationships sees objects without edges (the data is
+    // kept and shows again once re-enabled); deleting an object still removes its edges.
+    deps.objects.hooks.provideLinks(async (db, workspaceId, objectId) =>
+      (await isEnabled(workspaceId)) ? relationships.edgesOf(db, workspaceId, objectId) : [],
     );
     deps.objects.hooks.beforeDelete((tx, scope, objectId) =>
       relationships.deleteTouching(tx, scope, objectId),

@@ -203,4 +203,38 @@ describe('enablement', () => {
     expect((await put('objects', false)).status).toBe(200);
     expect((await t.call('GET', '/api/objects', as(admin))).body.error.code).toBe('EXTENSION_NOT_ENABLED');
   });
+
+  it('hides edges on objects while disabled, keeps them, and shows them again once re-enabled', async () => {
+    const admin = await t.signup('Hidda');
+    const put = (ext: string, enabled: boolean) =>
+      t.call('PUT', `/api/workspaces/${admin.workspaceId}/extensions/${ext}`, {
+        key: admin.key,
+        body: { enabled },
+      });
+    const made = await t.call(
+      'POST',
+      '/api/objects',
+      as(admin, {
+        body: [
+          { type: 'insight', title: 'Seen' },
+          { type: 'bet', title: 'Tried' },
+        ],
+      }),
+    );
+    const [from, to] = made.body.items.map((o: any) => o.id);
+    expect((await link(admin, { type: 'informs', source_id: from, target_id: to })).status).toBe(201);
+    const edgesOf = async () => (await t.call('GET', `/api/objects/${from}`, as(admin))).body;
+    expect((await edgesOf()).relationships).toHaveLength(1);
+
+    expect((await put('graph', false)).status).toBe(200);
+    expect((await put('relationships', false)).status).toBe(200);
+    const hidden = await edgesOf();
+    expect(hidden.relationships).toEqual([]);
+    expect(hidden.connected_objects).toEqual([]);
+
+    expect((await put('relationships', true)).status).toBe(200);
+    const shown = await edgesOf();
+    expect(shown.relationships).toHaveLength(1);
+    expect(shown.connected_objects.map((o: any) => o.id)).toEqual([to]);
+  });
 });

@@ -100,6 +100,12 @@ export interface SetupContext<Deps extends DepRefs, Settings extends z.ZodType> 
   manifest: ExtensionManifest<Settings>;
   /** The effective settings of this extension in a workspace (defaults applied). */
   settings(workspaceId: string): Promise<z.output<Settings>>;
+  /**
+   * Whether this extension is enabled in a workspace (cached like the route gate). Its
+   * routes and tools are gated already; use this in code that runs outside them, such
+   * as a hook registered on another extension's service.
+   */
+  isEnabled(workspaceId: string): Promise<boolean>;
 }
 
 export interface ExtensionDefinition {

@@ -118,6 +118,7 @@ export class ExtensionRegistry {
           deps,
           manifest,
           settings: (workspaceId) => this.settingsOf(workspaceId, manifest.id),
+          isEnabled: (workspaceId) => this.enablement.isEnabled(workspaceId, manifest.id),
         });
         if (installed.definition.provides) {
           if (runtime.contributions.service === undefined) {
