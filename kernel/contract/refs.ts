@@ -58,6 +58,10 @@ export interface ExtensionSecrets {
 export const dbRef = createServiceRef<ExtensionDatabase>({ id: 'kernel.db', owner: 'kernel' });
 export const eventsRef = createServiceRef<ExtensionEvents>({ id: 'kernel.events', owner: 'kernel' });
 export const loggerRef = createServiceRef<Logger>({ id: 'kernel.logger', owner: 'kernel' });
-export const configRef = createServiceRef<Readonly<KernelConfig>>({ id: 'kernel.config', owner: 'kernel' });
+/** The kernel configuration without credentials (no databaseUrl, no secretKey). */
+export const configRef = createServiceRef<Readonly<Omit<KernelConfig, 'databaseUrl' | 'secretKey'>>>({
+  id: 'kernel.config',
+  owner: 'kernel',
+});
 export const storageRef = createServiceRef<ExtensionStorage>({ id: 'kernel.storage', owner: 'kernel' });
 export const secretsRef = createServiceRef<ExtensionSecrets>({ id: 'kernel.secrets', owner: 'kernel' });

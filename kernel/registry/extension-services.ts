@@ -112,8 +112,12 @@ export function kernelRefValue(refId: string, manifest: ExtensionManifest, kerne
       return extensionEvents(manifest);
     case loggerRef.id:
       return kernel.logger.child({ extension: manifest.id });
-    case configRef.id:
-      return Object.freeze({ ...kernel.config });
+    case configRef.id: {
+      // Extensions reach the database through dbRef and secrets through secretsRef:
+      // the credentials behind them are not theirs to read.
+      const { databaseUrl: _url, secretKey: _key, ...visible } = kernel.config;
+      return Object.freeze(visible);
+    }
     case storageRef.id:
       return extensionStorage(kernel.database, manifest.id);
     case secretsRef.id:
