@@ -20,7 +20,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { loadConfig } from '../kernel/config.ts';
 import { createKernel, createLogger } from '../kernel/kernel.ts';
-import { type BenchModule, databaseKind, freshDatabaseEnv, ms, summarize, type Table } from './lib.ts';
+import { type BenchModule, databaseKind, freshDatabaseEnv, measureCalls, ms, type Table } from './lib.ts';
 
 const CONCURRENCY = 8;
 
@@ -37,25 +37,6 @@ const close = (server: ServerType) => new Promise<void>((resolve) => server.clos
 async function expectOk(response: Response) {
   if (response.status !== 200) throw new Error(`unexpected ${response.status}: ${await response.text()}`);
   await response.arrayBuffer();
-}
-
-async function measure(run: () => Promise<unknown>, iterations: number) {
-  for (let i = 0; i < Math.min(200, iterations); i++) await run();
-  const latencies: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const started = performance.now();
-    await run();
-    latencies.push(performance.now() - started);
-  }
-  let remaining = iterations;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (remaining-- > 0) await run();
-    }),
-  );
-  const throughput = iterations / ((performance.now() - started) / 1000);
-  return { ...summarize(latencies), throughput };
 }
 
 async function run(): Promise<Table[]> {
@@ -88,7 +69,7 @@ async function run(): Promise<Table[]> {
     ];
     const rows = [];
     for (const [name, call] of cases) {
-      const result = await measure(call, iterations);
+      const result = await measureCalls(call, { iterations, concurrency: CONCURRENCY });
       rows.push([
         name,
         result.n,

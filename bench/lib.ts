@@ -45,6 +45,32 @@ export function summarize(samples: readonly number[]): Summary {
   return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean };
 }
 
+/**
+ * Sequential latency of `run` after a warm-up, then throughput with `concurrency`
+ * callers sharing `calls` more calls (default: as many as the latency samples).
+ */
+export async function measureCalls(
+  run: () => Promise<unknown>,
+  options: { iterations: number; concurrency: number; warmup?: number; calls?: number },
+): Promise<Summary & { throughput: number }> {
+  for (let i = 0; i < (options.warmup ?? Math.min(200, options.iterations)); i++) await run();
+  const latencies: number[] = [];
+  for (let i = 0; i < options.iterations; i++) {
+    const started = performance.now();
+    await run();
+    latencies.push(performance.now() - started);
+  }
+  const calls = options.calls ?? options.iterations;
+  let remaining = calls;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (remaining-- > 0) await run();
+    }),
+  );
+  return { ...summarize(latencies), throughput: calls / ((performance.now() - started) / 1000) };
+}
+
 /** Milliseconds with a precision that suits their size. */
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return '-';

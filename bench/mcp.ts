@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startServerProcess } from '../test/helpers/server-process.ts';
-import { freshDatabaseEnv, percentile } from './lib.ts';
+import { freshDatabaseEnv, measureCalls } from './lib.ts';
 
 export interface McpBenchRow {
   operation: string;
@@ -17,31 +17,6 @@ interface Case {
   operation: string;
   http: () => Promise<void>;
   mcp: () => Promise<void>;
-}
-
-async function measure(run: () => Promise<void>, iterations: number, concurrency: number) {
-  for (let i = 0; i < Math.min(50, iterations); i++) await run();
-  const latencies: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const started = performance.now();
-    await run();
-    latencies.push(performance.now() - started);
-  }
-  latencies.sort((a, b) => a - b);
-  let remaining = iterations * 2;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (remaining-- > 0) await run();
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    mean: latencies.reduce((sum, value) => sum + value, 0) / latencies.length,
-    throughput: (iterations * 2) / seconds,
-  };
 }
 
 export async function runMcpBench(
@@ -103,8 +78,16 @@ export async function runMcpBench(
     ];
     const rows: McpBenchRow[] = [];
     for (const { operation, http: viaHttp, mcp: viaMcp } of cases) {
-      rows.push({ operation, via: 'HTTP', ...(await measure(viaHttp, iterations, concurrency)) });
-      rows.push({ operation, via: 'MCP', ...(await measure(viaMcp, iterations, concurrency)) });
+      rows.push({
+        operation,
+        via: 'HTTP',
+        ...(await measureCalls(viaHttp, { iterations, concurrency, warmup: 50, calls: iterations * 2 })),
+      });
+      rows.push({
+        operation,
+        via: 'MCP',
+        ...(await measureCalls(viaMcp, { iterations, concurrency, warmup: 50, calls: iterations * 2 })),
+      });
     }
     return rows;
   } finally {
