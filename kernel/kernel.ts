@@ -22,6 +22,7 @@ import { eventRoutes } from './events/routes.ts';
 import { StreamQuota } from './events/stream-quota.ts';
 import { authenticate, buildRouter, memberRole } from './http/build-router.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { startIdempotencySweep } from './http/idempotency-sweep.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
 import { type Operation, operationsOf } from './http/operations.ts';
 import { createRootApp } from './http/root-app.ts';
@@ -84,6 +85,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     const eventStream = await startEventStream(database, config, logger);
     closers.push(() => eventStream.stop());
     shutdownHooks.push(async () => eventStream.shutdown());
+    const idempotencySweep = startIdempotencySweep(database, logger);
+    closers.push(() => idempotencySweep.stop());
     const workspaces = new WorkspaceService();
     const services: KernelServices = {
       config,

@@ -5,7 +5,7 @@
  * and body replays the stored status and body, another body is 422, and a retry
  * while the first is still running is 409 with Retry-After. Server errors (5xx) are
  * not stored, so the client can retry them. Rows older than 24 h are ignored and
- * replaced; a `running` row older than RUNNING_TIMEOUT is treated as abandoned (its
+ * replaced (and deleted by idempotency-sweep.ts); a `running` row older than RUNNING_TIMEOUT is treated as abandoned (its
  * process died mid-request).
  */
 import { createHash } from 'node:crypto';
@@ -13,6 +13,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { KernelEnv } from '../contract/context.ts';
 import { ApiError, validationError } from '../contract/errors.ts';
 import type { Database } from '../db/database.ts';
+import { IDEMPOTENCY_RETENTION } from './idempotency-sweep.ts';
 
 const GUARDED_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const RUNNING_TIMEOUT = '2 minutes';
@@ -51,7 +52,7 @@ export function idempotency(database: Database): MiddlewareHandler<KernelEnv> {
        on conflict (api_key_id, method, route, key) do update
          set request_hash = excluded.request_hash, state = 'running', created_at = now(),
              response_status = null, response_body = null, response_content_type = null
-         where idempotency_keys.created_at < now() - interval '24 hours'
+         where idempotency_keys.created_at < now() - interval '${IDEMPOTENCY_RETENTION}'
             or (idempotency_keys.state = 'running' and idempotency_keys.created_at < now() - interval '${RUNNING_TIMEOUT}')
        returning 1`,
       [...scope, requestHash],

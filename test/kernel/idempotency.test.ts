@@ -13,6 +13,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineRoute, jsonBody, jsonResponse } from '../../kernel/contract/route.ts';
 import { buildRouter } from '../../kernel/http/build-router.ts';
+import { sweepIdempotencyKeys } from '../../kernel/http/idempotency-sweep.ts';
 import { usingPostgres } from '../helpers/test-database.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 
@@ -316,5 +317,35 @@ describe.skipIf(!usingPostgres())('Idempotency-Key on a real route held up in th
     expect(
       await count("select count(*) as n from events where type = 'member.added' and workspace_id = $1", [ws]),
     ).toBe(1);
+  });
+});
+
+describe('retention', () => {
+  it('forgets keys after 24 h: the sweep deletes them, in batches, and a reuse runs again', async () => {
+    const user = await t.signup('Sweeper');
+    const keys = ['old-1', 'old-2', 'old-3', 'fresh'];
+    for (const key of keys) {
+      expect((await post(user.key, key, '/api/test-idempotency/work', { n: 1 })).status).toBe(200);
+    }
+    const apiKeyId = (await t.call('GET', '/api/actors/me/api-keys', { key: user.key })).body.items[0].id;
+    await t.testDatabase.database.query(
+      "update idempotency_keys set created_at = now() - interval '25 hours' where api_key_id = $1 and key like 'old-%'",
+      [apiKeyId],
+    );
+    const mine = () =>
+      t.testDatabase.database.query<{ key: string }>(
+        'select key from idempotency_keys where api_key_id = $1 order by key',
+        [apiKeyId],
+      );
+    expect(await sweepIdempotencyKeys(t.testDatabase.database, 2)).toBeGreaterThanOrEqual(3);
+    expect((await mine()).map((row) => row.key)).toEqual(['fresh']);
+
+    const callsBefore = work.calls;
+    expect((await post(user.key, 'fresh', '/api/test-idempotency/work', { n: 1 })).body.call).toBe(
+      callsBefore,
+    );
+    const reused = await post(user.key, 'old-1', '/api/test-idempotency/work', { n: 2 });
+    expect(reused.status).toBe(200);
+    expect(reused.body).toEqual({ n: 2, call: callsBefore + 1 });
   });
 });
