@@ -10,6 +10,8 @@ import pino, { type Logger } from 'pino';
 import { actorRoutes } from './actors/routes.ts';
 import { ActorService } from './actors/service.ts';
 import { ApiKeyVerifier } from './auth/api-key-verifier.ts';
+import { loadInstallationKey } from './auth/installation-key.ts';
+import { StreamTickets } from './auth/stream-tickets.ts';
 import type { KernelConfig } from './config.ts';
 import type { KernelEnv } from './contract/context.ts';
 import { ApiError, notFound } from './contract/errors.ts';
@@ -87,6 +89,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     shutdownHooks.push(async () => eventStream.shutdown());
     const idempotencySweep = startIdempotencySweep(database, logger);
     closers.push(() => idempotencySweep.stop());
+    const installationKey = await loadInstallationKey(database, config);
+    const streamTickets = new StreamTickets(installationKey);
     const workspaces = new WorkspaceService();
     const services: KernelServices = {
       config,
@@ -97,11 +101,12 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       actors: new ActorService(workspaces),
       eventStream,
       streamQuota: new StreamQuota(config.sseMaxStreamsPerActor),
+      streamTickets,
     };
 
     const app = createRootApp(config, logger);
     const operations: Operation[] = [];
-    const routerDeps = { database, verifier };
+    const routerDeps = { database, verifier, tickets: streamTickets };
     const components = new ComponentRegistry();
     const mount = (
       owner: string,
@@ -126,7 +131,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     ];
     const registry = await ExtensionRegistry.boot(
       installed,
-      { database, logger, config, secrets: await createSecrets(database, config) },
+      { database, logger, config, secrets: createSecrets(installationKey) },
       kernelToolNames,
     );
     closers.push(() => registry.dispose());

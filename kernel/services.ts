@@ -1,7 +1,9 @@
 /** The kernel's own services, built once at boot and handed to kernel route factories. */
+
 import type { Logger } from 'pino';
 import type { ActorService } from './actors/service.ts';
 import type { ApiKeyVerifier } from './auth/api-key-verifier.ts';
+import type { StreamTickets } from './auth/stream-tickets.ts';
 import type { KernelConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { EventStreamHub } from './events/event-stream.ts';
@@ -21,6 +23,8 @@ export interface KernelServices {
   eventStream: EventStreamHub;
   /** Open-stream cap per actor, shared by every stream route. */
   streamQuota: StreamQuota;
+  /** Signed short-lived tickets that open streams without headers (browsers' EventSource). */
+  streamTickets: StreamTickets;
   /** Set once extensions have booted (after the kernel's own routes are built). */
   registry?: ExtensionRegistry;
   workspaceExtensions?: WorkspaceExtensions;

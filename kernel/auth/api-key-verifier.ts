@@ -87,8 +87,27 @@ export class ApiKeyVerifier {
     return entry.auth;
   }
 
+  /**
+   * The key behind a stream ticket, checked now (not from the cache): a ticket must
+   * not open a stream for a key revoked or expired since it was issued.
+   */
+  async verifyKeyId(apiKeyId: string): Promise<AuthContext> {
+    const entry = await this.read('k.id', apiKeyId, Date.now());
+    if (entry.expiresAt !== null && entry.expiresAt <= Date.now()) throw unauthorized('API key has expired');
+    this.touch(entry.auth.apiKeyId, Date.now());
+    return entry.auth;
+  }
+
   private async load(hash: string, now: number): Promise<CachedKey> {
     const evictionsBefore = this.evictions;
+    const entry = await this.read('k.key_hash', hash, now);
+    if (this.evictions !== evictionsBefore) return entry; // possibly stale: serve once, do not cache
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+    this.cache.set(hash, entry);
+    return entry;
+  }
+
+  private async read(column: 'k.key_hash' | 'k.id', value: string, now: number): Promise<CachedKey> {
     const [row] = await this.database.query<{
       key_id: string;
       expires_at: Date | string | null;
@@ -99,20 +118,16 @@ export class ApiKeyVerifier {
     }>(
       `select k.id as key_id, k.expires_at, k.revoked_at, a.id as actor_id, a.type as actor_type, a.name as actor_name
          from api_keys k join actors a on a.id = k.actor_id
-        where k.key_hash = $1`,
-      [hash],
+        where ${column} = $1`,
+      [value],
     );
     if (!row) throw unauthorized('Unknown API key');
     if (row.revoked_at) throw unauthorized('API key has been revoked');
-    const entry: CachedKey = {
+    return {
       auth: { apiKeyId: row.key_id, actor: { id: row.actor_id, type: row.actor_type, name: row.actor_name } },
       expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
       cachedAt: now,
     };
-    if (this.evictions !== evictionsBefore) return entry; // possibly stale: serve once, do not cache
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-    this.cache.set(hash, entry);
-    return entry;
   }
 
   private touch(keyId: string, now: number): void {

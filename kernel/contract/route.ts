@@ -18,7 +18,17 @@ export type Access =
    * A member of the workspace with at least `role`. The workspace comes from the
    * `X-Workspace-Id` header, or from the path parameter named in `workspaceParam`.
    */
-  | { auth: 'workspace'; role: Role; workspaceParam?: string };
+  | {
+      auth: 'workspace';
+      role: Role;
+      workspaceParam?: string;
+      /**
+       * For GET routes that stream (Server-Sent Events): also accept `?ticket=` from
+       * POST /api/events/stream-tickets in place of the Authorization and
+       * X-Workspace-Id headers, which browsers' EventSource cannot send.
+       */
+      streamTicket?: boolean;
+    };
 
 export interface ToolAnnotations {
   readOnlyHint?: boolean;

@@ -6,7 +6,13 @@ import { defineRoute, errorResponses, jsonResponse, pageOf } from '../contract/r
 import type { KernelServices } from '../services.ts';
 import type { EventFilter } from './event-log.ts';
 import { listEvents } from './event-log.ts';
-import { eventListQuery, eventSchema, eventStreamHeaders, eventStreamQuery } from './schemas.ts';
+import {
+  eventListQuery,
+  eventSchema,
+  eventStreamHeaders,
+  eventStreamQuery,
+  streamTicketSchema,
+} from './schemas.ts';
 import { openSseStream, resumeId } from './sse-response.ts';
 
 const tags = ['Events'];
@@ -21,7 +27,7 @@ function filterOf(query: {
 }
 
 export function eventRoutes(k: KernelServices) {
-  const { database, config, eventStream, streamQuota } = k;
+  const { database, config, eventStream, streamQuota, streamTickets } = k;
 
   return [
     defineRoute({
@@ -64,6 +70,34 @@ export function eventRoutes(k: KernelServices) {
     defineRoute({
       access: { auth: 'workspace', role: 'viewer' },
       route: createRoute({
+        method: 'post',
+        path: '/stream-tickets',
+        tags,
+        summary: 'A short-lived ticket to open the event stream without headers (browsers)',
+        description:
+          "Browsers' EventSource cannot send Authorization or X-Workspace-Id, and API keys never go in URLs. " +
+          'Ask for a ticket with your key, then open `stream_url` (GET /api/events/stream?ticket=...) with no ' +
+          'headers. A ticket is valid for 60 seconds, for this workspace, and only to open streams; the stream ' +
+          'checks your key and membership when it opens. Ask for a new ticket for every (re)connection.',
+        responses: { 201: jsonResponse(streamTicketSchema, 'The ticket'), ...errorResponses },
+      }),
+      handler: (c) => {
+        const workspace = workspaceOf(c);
+        const { ticket, expiresAt } = streamTickets.issue(authOf(c).apiKeyId, workspace.id);
+        return c.json(
+          {
+            ticket,
+            expires_at: expiresAt.toISOString(),
+            stream_url: `/api/events/stream?ticket=${encodeURIComponent(ticket)}`,
+          },
+          201,
+        );
+      },
+    }),
+
+    defineRoute({
+      access: { auth: 'workspace', role: 'viewer', streamTicket: true },
+      route: createRoute({
         method: 'get',
         path: '/stream',
         tags,
@@ -73,7 +107,8 @@ export function eventRoutes(k: KernelServices) {
           '/api/events). Send `Last-Event-ID` (or `?last_event_id=`) to receive every later event exactly once, ' +
           'in id order, before live ones; without it the stream starts with events committed from now on. ' +
           'A comment line arrives every 15 s. A client that falls too far behind is closed with a `retry:` hint ' +
-          'and should reconnect with its last id. 429 when the actor already holds the maximum of open streams.',
+          'and should reconnect with its last id. 429 when the actor already holds the maximum of open streams. ' +
+          'Browsers (EventSource) authenticate with `?ticket=` from POST /api/events/stream-tickets instead of headers.',
         request: { query: eventStreamQuery, headers: eventStreamHeaders },
         responses: {
           200: {

@@ -54,7 +54,21 @@ export const eventStreamQuery = eventFilterQuery.extend({
     type: 'integer',
     description: 'Resume after this id, for clients that cannot send the Last-Event-ID header',
   }),
+  ticket: z.string().max(1000).optional().openapi({
+    description:
+      'A ticket from POST /api/events/stream-tickets, in place of the Authorization and X-Workspace-Id headers',
+  }),
 });
+
+export const streamTicketSchema = z
+  .object({
+    ticket: z.string(),
+    expires_at: z.string().openapi({ format: 'date-time' }),
+    stream_url: z
+      .string()
+      .openapi({ description: 'The path of the stream with this ticket, on this server' }),
+  })
+  .openapi('StreamTicket');
 
 export const eventStreamHeaders = z.object({
   'last-event-id': z

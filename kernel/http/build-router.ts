@@ -10,8 +10,9 @@
  * idempotency replays only requests that were allowed to run.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
+import type { StreamTickets } from '../auth/stream-tickets.ts';
 import type { KernelEnv, Role } from '../contract/context.ts';
 import { ApiError, forbidden, notFound, validationError } from '../contract/errors.ts';
 import type { RouteDefinition } from '../contract/route.ts';
@@ -29,6 +30,8 @@ export function roleAtLeast(role: Role, minimum: Role): boolean {
 export interface RouterDeps {
   database: Database;
   verifier: ApiKeyVerifier;
+  /** Needed only by routes that declare `access.streamTicket`. */
+  tickets?: StreamTickets;
 }
 
 export function newRouter(): OpenAPIHono<KernelEnv> {
@@ -65,25 +68,60 @@ export async function memberRole(
   return row?.role;
 }
 
+/** Membership of the caller in a workspace, or 404 (a non-member learns nothing). */
+async function setWorkspace(c: Context<KernelEnv>, database: Database, workspaceId: string) {
+  // A malformed id cannot name a workspace the caller belongs to: same answer as a non-member.
+  const role = UUID.test(workspaceId)
+    ? await memberRole(database, workspaceId, c.get('auth')!.actor.id)
+    : undefined;
+  if (!role) throw notFound('Workspace not found');
+  c.set('workspace', { id: workspaceId.toLowerCase(), role });
+}
+
+const requestedWorkspace = (c: Context<KernelEnv>) =>
+  c.req.header('x-workspace-id') ?? c.req.query('workspace_id');
+
 export function resolveWorkspace(
   database: Database,
   param: string | undefined,
 ): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
-    const workspaceId = param
-      ? c.req.param(param)
-      : (c.req.header('x-workspace-id') ?? c.req.query('workspace_id'));
+    const workspaceId = param ? c.req.param(param) : requestedWorkspace(c);
     if (!workspaceId) {
       throw validationError('This route is workspace-scoped: send the X-Workspace-Id header', [
         { path: 'X-Workspace-Id', message: 'required' },
       ]);
     }
-    // A malformed id cannot name a workspace the caller belongs to: same answer as a non-member.
-    const role = UUID.test(workspaceId)
-      ? await memberRole(database, workspaceId, c.get('auth')!.actor.id)
-      : undefined;
-    if (!role) throw notFound('Workspace not found');
-    c.set('workspace', { id: workspaceId.toLowerCase(), role });
+    await setWorkspace(c, database, workspaceId);
+    await next();
+  };
+}
+
+/**
+ * Authentication and workspace for routes that accept a stream ticket: the
+ * Authorization header when there is one, else `?ticket=`, whose API key is checked
+ * again now and whose workspace must still have the caller as a member.
+ */
+function keyOrStreamTicket(deps: RouterDeps): MiddlewareHandler<KernelEnv> {
+  const byKey = authenticate(deps.verifier);
+  const byHeader = resolveWorkspace(deps.database, undefined);
+  return async (c, next) => {
+    const ticket = c.req.query('ticket');
+    if (c.req.header('authorization') || ticket === undefined || !deps.tickets) {
+      await byKey(c, async () => {
+        await byHeader(c, next);
+      });
+      return;
+    }
+    const claims = deps.tickets.open(ticket);
+    c.set('auth', await deps.verifier.verifyKeyId(claims.apiKeyId));
+    const requested = requestedWorkspace(c);
+    if (requested !== undefined && requested.toLowerCase() !== claims.workspaceId) {
+      throw validationError('This stream ticket was issued for another workspace', [
+        { path: 'ticket', message: 'issued for another workspace' },
+      ]);
+    }
+    await setWorkspace(c, deps.database, claims.workspaceId);
     await next();
   };
 }
@@ -126,9 +164,19 @@ export function buildRouter(
   for (const definition of definitions) {
     const { access, route } = definition;
     const middleware: MiddlewareHandler<KernelEnv>[] = [];
-    if (access.auth !== 'public') middleware.push(auth);
+    if (access.auth === 'workspace' && access.streamTicket) {
+      if (route.method !== 'get' || access.workspaceParam) {
+        throw new Error(
+          `${route.method} ${route.path}: streamTicket is for GET routes scoped by X-Workspace-Id`,
+        );
+      }
+      middleware.push(keyOrStreamTicket(deps));
+    } else if (access.auth !== 'public') {
+      middleware.push(auth);
+      if (access.auth === 'workspace')
+        middleware.push(resolveWorkspace(deps.database, access.workspaceParam));
+    }
     if (access.auth === 'workspace') {
-      middleware.push(resolveWorkspace(deps.database, access.workspaceParam));
       if (options.gate) middleware.push(options.gate);
       middleware.push(requireRole(access.role));
     }
@@ -143,7 +191,12 @@ export function buildRouter(
     const mounted = {
       ...route,
       middleware: [...middleware, ...own],
-      security: access.auth === 'public' ? [] : [{ bearerAuth: [] }],
+      security:
+        access.auth === 'public'
+          ? []
+          : access.auth === 'workspace' && access.streamTicket
+            ? [{ bearerAuth: [] }, { streamTicket: [] }]
+            : [{ bearerAuth: [] }],
     };
     router.openapi(mounted as never, definition.handler as never);
   }

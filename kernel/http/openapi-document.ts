@@ -28,6 +28,12 @@ export function buildOpenApiDocument(
   doc.components ??= {};
   doc.components.securitySchemes = {
     bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: ank_...' },
+    streamTicket: {
+      type: 'apiKey',
+      in: 'query',
+      name: 'ticket',
+      description: 'Streams only: a 60-second ticket from POST /api/events/stream-tickets (for EventSource)',
+    },
   };
   doc.components.parameters = {
     ...doc.components.parameters,

@@ -6,6 +6,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { deriveKey } from '../auth/installation-key.ts';
 import type { KernelConfig } from '../config.ts';
 import type { ExtensionManifest } from '../contract/extension.ts';
 import type {
@@ -61,24 +62,9 @@ export function extensionStorage(database: Database, extensionId: string): Exten
   };
 }
 
-/**
- * AES-256-GCM with the installation key: MASKIN_SECRET_KEY, or (development only) a
- * key generated once and kept in the database so that every instance shares it.
- */
-export async function createSecrets(database: Database, config: KernelConfig): Promise<ExtensionSecrets> {
-  let key: Buffer;
-  if (config.secretKey) {
-    key = Buffer.from(config.secretKey, 'base64');
-  } else {
-    await database.query(
-      `insert into installation_keys (name, value) values ('secrets', $1) on conflict (name) do nothing`,
-      [randomBytes(32).toString('base64')],
-    );
-    const [row] = await database.query<{ value: string }>(
-      `select value from installation_keys where name = 'secrets'`,
-    );
-    key = Buffer.from(row!.value, 'base64');
-  }
+/** AES-256-GCM with a key derived from the installation key (auth/installation-key.ts). */
+export function createSecrets(installationKey: Buffer): ExtensionSecrets {
+  const key = deriveKey(installationKey, 'extension secrets');
   return {
     encrypt: (plaintext) => {
       const iv = randomBytes(12);

@@ -27,14 +27,16 @@ export interface SseConnection {
 export async function connectSse(
   url: string,
   options: {
-    key: string;
+    /** Omitted: no Authorization header (a stream ticket in the URL instead). */
+    key?: string;
     workspace?: string;
     lastEventId?: number | string;
     headers?: Record<string, string>;
   },
 ): Promise<SseConnection> {
   const controller = new AbortController();
-  const headers: Record<string, string> = { authorization: `Bearer ${options.key}`, ...options.headers };
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key) headers.authorization = `Bearer ${options.key}`;
   if (options.workspace) headers['x-workspace-id'] = options.workspace;
   if (options.lastEventId !== undefined) headers['last-event-id'] = String(options.lastEventId);
   const response = await fetch(url, { headers, signal: controller.signal });

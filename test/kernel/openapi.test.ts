@@ -51,11 +51,19 @@ describe('GET /openapi.json', () => {
     });
   });
 
-  it('marks public routes with security: [] and every other route with bearerAuth', () => {
+  it('marks public routes with security: [] and every other route with bearerAuth (streams: or a ticket)', () => {
     const publicRoutes = ['post /api/actors/signup', 'get /api/health'];
+    const ticketRoutes = ['get /api/events/stream'];
+    expect(doc.components.securitySchemes.streamTicket).toMatchObject({
+      type: 'apiKey',
+      in: 'query',
+      name: 'ticket',
+    });
     for (const { method, path, op } of operations()) {
       const name = `${method} ${path}`;
       if (publicRoutes.includes(name)) expect(op.security, name).toEqual([]);
+      else if (ticketRoutes.includes(name))
+        expect(op.security, name).toEqual([{ bearerAuth: [] }, { streamTicket: [] }]);
       else expect(op.security, name).toEqual([{ bearerAuth: [] }]);
     }
     for (const name of publicRoutes) {
