@@ -21,6 +21,7 @@ import { readMigrationFolder, runMigrations } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open-database.ts';
 import { startEventStream } from './events/event-stream.ts';
 import { eventRoutes } from './events/routes.ts';
+import { StreamGuard } from './events/stream-guard.ts';
 import { StreamQuota } from './events/stream-quota.ts';
 import { authenticate, buildRouter, memberRole } from './http/build-router.ts';
 import { healthRoutes } from './http/health-routes.ts';
@@ -87,6 +88,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     const eventStream = await startEventStream(database, config, logger);
     closers.push(() => eventStream.stop());
     shutdownHooks.push(async () => eventStream.shutdown());
+    const streamGuard = new StreamGuard(database, verifier, logger, config.sseHeartbeatMs);
+    streamGuard.guard(eventStream);
+    streamGuard.start();
+    closers.push(() => streamGuard.stop());
     const idempotencySweep = startIdempotencySweep(database, logger);
     closers.push(() => idempotencySweep.stop());
     const installationKey = await loadInstallationKey(database, config);
@@ -102,6 +107,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       eventStream,
       streamQuota: new StreamQuota(config.sseMaxStreamsPerActor),
       streamTickets,
+      streamGuard,
     };
 
     const app = createRootApp(config, logger);

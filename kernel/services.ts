@@ -7,6 +7,7 @@ import type { StreamTickets } from './auth/stream-tickets.ts';
 import type { KernelConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { EventStreamHub } from './events/event-stream.ts';
+import type { StreamGuard } from './events/stream-guard.ts';
 import type { StreamQuota } from './events/stream-quota.ts';
 import type { ExtensionRegistry } from './registry/registry.ts';
 import type { WorkspaceExtensions } from './registry/workspace-extensions.ts';
@@ -25,6 +26,8 @@ export interface KernelServices {
   streamQuota: StreamQuota;
   /** Signed short-lived tickets that open streams without headers (browsers' EventSource). */
   streamTickets: StreamTickets;
+  /** Ends open streams whose key, actor or membership is gone. */
+  streamGuard: StreamGuard;
   /** Set once extensions have booted (after the kernel's own routes are built). */
   registry?: ExtensionRegistry;
   workspaceExtensions?: WorkspaceExtensions;

@@ -30,6 +30,7 @@ interface CachedKey {
 export class ApiKeyVerifier {
   private readonly cache = new Map<string, CachedKey>();
   private readonly lastUsedWrites = new Map<string, number>();
+  private readonly revocationListeners: ((keyId: string) => void)[] = [];
   private stopListening: (() => Promise<void>) | undefined;
   /**
    * Bumped on every eviction. A load that was already reading the key when its
@@ -65,6 +66,12 @@ export class ApiKeyVerifier {
     for (const [hash, entry] of this.cache) {
       if (entry.auth.apiKeyId === keyId) this.cache.delete(hash);
     }
+    for (const listener of this.revocationListeners) listener(keyId);
+  }
+
+  /** Called with the id of every key revoked anywhere (NOTIFY), as soon as this process hears of it. */
+  onRevoked(listener: (keyId: string) => void): void {
+    this.revocationListeners.push(listener);
   }
 
   async verify(authorization: string | undefined): Promise<AuthContext> {

@@ -132,7 +132,11 @@ export function eventRoutes(k: KernelServices) {
         return openSseStream(c, {
           hub: eventStream,
           quota: streamQuota,
-          actorId: authOf(c).actor.id,
+          owner: {
+            apiKeyId: authOf(c).apiKeyId,
+            actorId: authOf(c).actor.id,
+            workspaceId: workspaceOf(c).id,
+          },
           scope: workspaceOf(c).id,
           afterId,
           filter: filterOf(query),

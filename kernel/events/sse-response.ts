@@ -13,14 +13,15 @@ import type { ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { KernelContext } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
-import type { StreamHub } from './stream-hub.ts';
+import type { StreamHub, StreamOwner } from './stream-hub.ts';
 import type { StreamQuota } from './stream-quota.ts';
 import { NodeSink, type StreamSink, WebStreamSink } from './stream-sink.ts';
 
 export interface SseStreamOptions<Row, Filter> {
   hub: StreamHub<Row, Filter>;
   quota: StreamQuota;
-  actorId: string;
+  /** Re-checked while the stream is open (stream-guard.ts): revoked or removed, it ends. */
+  owner: StreamOwner;
   scope: string;
   afterId: number | undefined;
   filter: Filter | undefined;
@@ -52,7 +53,7 @@ export function openSseStream<Row, Filter>(
       'Retry-After': '1',
     });
   }
-  const release = options.quota.acquire(options.actorId);
+  const release = options.quota.acquire(options.owner.actorId);
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   let sink: StreamSink;
   let response: Response;
@@ -79,7 +80,13 @@ export function openSseStream<Row, Filter>(
   sink.onClose(release);
   const logger = c.get('logger');
   hub
-    .subscribe({ scope: options.scope, afterId: options.afterId, filter: options.filter, sink })
+    .subscribe({
+      scope: options.scope,
+      owner: options.owner,
+      afterId: options.afterId,
+      filter: options.filter,
+      sink,
+    })
     .catch((error) => logger.error({ err: error }, 'stream replay failed; the client was told to retry'));
   return response;
 }

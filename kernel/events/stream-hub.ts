@@ -68,8 +68,16 @@ export interface StreamHubOptions {
   logger: Logger;
 }
 
+/** Who opened a stream: what the stream guard re-checks while it is open. */
+export interface StreamOwner {
+  apiKeyId: string;
+  actorId: string;
+  workspaceId: string;
+}
+
 export interface SubscribeRequest<Filter> {
   scope: string;
+  owner?: StreamOwner;
   /** Resume after this id; undefined: only what commits from now on. */
   afterId?: number;
   filter?: Filter;
@@ -83,6 +91,7 @@ interface PendingFrame {
 
 interface Client<Filter> {
   sink: StreamSink;
+  owner: StreamOwner | undefined;
   filter: Filter | undefined;
   cursor: number;
   live: boolean;
@@ -159,6 +168,7 @@ export class StreamHub<Row, Filter = never> {
     const state = this.scopeFor(request.scope);
     const client: Client<Filter> = {
       sink: request.sink,
+      owner: request.owner,
       filter: request.filter,
       cursor: 0,
       live: false,
@@ -186,6 +196,28 @@ export class StreamHub<Row, Filter = never> {
       this.close(state, client);
       throw error;
     }
+  }
+
+  /** The owners of the open streams (one entry per stream). */
+  owners(): StreamOwner[] {
+    const owners: StreamOwner[] = [];
+    for (const state of this.scopes.values()) {
+      for (const client of state.clients) if (client.owner && !client.closed) owners.push(client.owner);
+    }
+    return owners;
+  }
+
+  /** Ends, with a retry hint, the streams whose owner matches; returns how many. */
+  end(matches: (owner: StreamOwner) => boolean): number {
+    let ended = 0;
+    for (const state of [...this.scopes.values()]) {
+      for (const client of [...state.clients]) {
+        if (client.closed || !client.owner || !matches(client.owner)) continue;
+        this.close(state, client);
+        ended++;
+      }
+    }
+    return ended;
   }
 
   /** Ends every stream with a retry hint and refuses new ones (server shutdown). */

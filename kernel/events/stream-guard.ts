@@ -1,0 +1,96 @@
+/**
+ * Authorization is checked when a stream opens, but a stream can stay open for days.
+ * The guard ends open streams whose owner lost the right to them, on every instance:
+ *
+ *   - at once when an API key is revoked anywhere (the verifier's NOTIFY eviction);
+ *   - every `intervalMs` (the heartbeat interval) for everything else: an expired
+ *     key, a membership removed, a workspace deleted, an actor removed. One query
+ *     per interval for all open streams of the process, none when there are none.
+ *
+ * An ended stream gets the hub's `retry:` hint; its reconnect then meets the normal
+ * pipeline and its 401 or 404. Works for every hub (events now, session logs later).
+ */
+import type { Logger } from 'pino';
+import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
+import type { Database } from '../db/database.ts';
+import type { StreamOwner } from './stream-hub.ts';
+
+export interface GuardedHub {
+  owners(): StreamOwner[];
+  end(matches: (owner: StreamOwner) => boolean): number;
+}
+
+const ownerKey = (owner: StreamOwner) => `${owner.apiKeyId}/${owner.actorId}/${owner.workspaceId}`;
+
+export class StreamGuard {
+  private readonly hubs: GuardedHub[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> | undefined;
+
+  constructor(
+    private readonly database: Database,
+    verifier: ApiKeyVerifier,
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {
+    verifier.onRevoked((keyId) => this.endWhere((owner) => owner.apiKeyId === keyId, 'api key revoked'));
+  }
+
+  /** Guards the streams of a hub; stream services register theirs at boot. */
+  guard(hub: GuardedHub): void {
+    this.hubs.push(hub);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.checking ??= this.check()
+        .catch((error) => this.logger.warn({ err: error }, 'stream authorization check failed; will retry'))
+        .finally(() => {
+          this.checking = undefined;
+        });
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.checking;
+  }
+
+  /** Ends the streams of every owner whose key, actor or membership no longer holds. */
+  async check(): Promise<void> {
+    const owners = new Map<string, StreamOwner>();
+    for (const hub of this.hubs) for (const owner of hub.owners()) owners.set(ownerKey(owner), owner);
+    if (owners.size === 0) return;
+    const list = [...owners.values()];
+    const revoked = await this.database.query<{ i: number }>(
+      `select o.i from jsonb_to_recordset($1::jsonb) as o(i int, key_id uuid, actor_id uuid, workspace_id uuid)
+        where not exists (
+          select 1 from api_keys k
+            join workspace_members m on m.actor_id = k.actor_id and m.workspace_id = o.workspace_id
+           where k.id = o.key_id and k.actor_id = o.actor_id and k.revoked_at is null
+             and (k.expires_at is null or k.expires_at > now()))`,
+      [
+        JSON.stringify(
+          list.map((owner, i) => ({
+            i,
+            key_id: owner.apiKeyId,
+            actor_id: owner.actorId,
+            workspace_id: owner.workspaceId,
+          })),
+        ),
+      ],
+    );
+    if (revoked.length === 0) return;
+    const gone = new Set(revoked.map((row) => ownerKey(list[row.i]!)));
+    this.endWhere((owner) => gone.has(ownerKey(owner)), 'key, actor or membership gone');
+  }
+
+  private endWhere(matches: (owner: StreamOwner) => boolean, reason: string): void {
+    let ended = 0;
+    for (const hub of this.hubs) ended += hub.end(matches);
+    if (ended > 0)
+      this.logger.info({ streams: ended, reason }, 'ended streams that lost their authorization');
+  }
+}
