@@ -10,6 +10,7 @@ import { readRoutes } from './routes/read-routes.ts';
 import { writeRoutes } from './routes/write-routes.ts';
 import { ObjectsService } from './service.ts';
 import { settingsSchema } from './settings.ts';
+import { refuseSettingsThatStrandObjects } from './settings-guard.ts';
 
 export default defineExtension({
   manifest: {
@@ -29,6 +30,11 @@ export default defineExtension({
   setup({ deps, settings }) {
     const objects = new ObjectsService(deps.database, deps.events, settings);
     const db = deps.database.db;
-    return { routes: [...readRoutes(db, objects), ...writeRoutes(db, objects)], service: objects };
+    return {
+      routes: [...readRoutes(db, objects), ...writeRoutes(db, objects)],
+      service: objects,
+      onSettingsChange: ({ tx, workspaceId, previous, settings: next }) =>
+        refuseSettingsThatStrandObjects(tx, workspaceId, previous, next),
+    };
   },
 });

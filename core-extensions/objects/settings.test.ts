@@ -149,3 +149,70 @@ describe('settings: custom types and fields', () => {
     expect(badStatus.body.error.details[0].path).toBe('status');
   });
 });
+
+describe('settings that existing objects contradict', () => {
+  const put = (member: Member, settings: unknown) =>
+    t.call('PUT', `/api/workspaces/${member.workspaceId}/extensions/objects`, {
+      key: member.key,
+      body: { settings },
+    });
+  const task = (statuses: string[]) => ({ display_name: 'Task', statuses });
+  const settingsEvents = async (member: Member) =>
+    (
+      await t.testDatabase.database.query<{ n: string }>(
+        "select count(*) as n from events where workspace_id = $1 and type = 'extension.settings_updated'",
+        [member.workspaceId],
+      )
+    )[0]!.n;
+
+  it('refuses to drop a type or a status still in use (409 naming them), and stores nothing', async () => {
+    const admin = await t.signup('Stella');
+    await setObjectsSettings(t, admin, {
+      types: { task: task(['todo', 'doing', 'done']), bug: task(['open']) },
+    });
+    expect(
+      (
+        await create(admin, [
+          { type: 'task', title: 'A', status: 'doing' },
+          { type: 'bug', title: 'B' },
+        ])
+      ).status,
+    ).toBe(201);
+    const eventsBefore = await settingsEvents(admin);
+
+    const dropsType = await put(admin, { types: { task: task(['todo', 'doing', 'done']) } });
+    expect(dropsType.status).toBe(409);
+    expect(dropsType.body.error.message).toContain('type "bug" (1 object in status "open")');
+
+    const dropsStatus = await put(admin, { types: { task: task(['todo', 'done']), bug: task(['open']) } });
+    expect(dropsStatus.status).toBe(409);
+    expect(dropsStatus.body.error.message).toContain('status "doing" of type "task" (1 object)');
+
+    expect(await settingsEvents(admin)).toBe(eventsBefore);
+    const stored = await t.call('GET', `/api/workspaces/${admin.workspaceId}/extensions`, { key: admin.key });
+    const objects = stored.body.items.find((item: { id: string }) => item.id === 'objects');
+    expect(Object.keys(objects.settings.types).sort()).toEqual(['bug', 'task']);
+    expect(objects.settings.types.task.statuses).toEqual(['todo', 'doing', 'done']);
+  });
+
+  it('allows dropping what no object uses, and adding types and statuses', async () => {
+    const admin = await t.signup('Nils');
+    await setObjectsSettings(t, admin, {
+      types: { task: task(['todo', 'doing', 'done']), bug: task(['open']) },
+    });
+    expect((await create(admin, { type: 'task', title: 'A', status: 'todo' })).status).toBe(201);
+    const changed = await put(admin, {
+      types: { task: task(['todo', 'done', 'archived']), idea: task(['new']) },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+  });
+
+  it('lets a type go once its objects are gone', async () => {
+    const admin = await t.signup('Vera');
+    await setObjectsSettings(t, admin, { types: { task: task(['todo']), bug: task(['open']) } });
+    const bug = await create(admin, { type: 'bug', title: 'Crash' });
+    expect((await put(admin, { types: { task: task(['todo']) } })).status).toBe(409);
+    expect((await t.call('DELETE', `/api/objects/${bug.body.id}`, as(admin))).status).toBe(204);
+    expect((await put(admin, { types: { task: task(['todo']) } })).status).toBe(200);
+  });
+});

@@ -89,6 +89,13 @@ export interface ExtensionContributions<Service> {
   /** Idempotent, no DDL; run inside the enabling/disabling transaction. */
   onEnabled?(context: WorkspaceHookContext<any>): Promise<void>;
   onDisabled?(context: WorkspaceHookContext<any>): Promise<void>;
+  /**
+   * Runs in the transaction that changes this extension's settings in a workspace,
+   * after they passed the schema and before anything is committed: throw an ApiError
+   * (e.g. `conflict(...)`) to refuse settings that existing data contradicts (a type
+   * still in use). `settings` and `previous` are effective (defaults applied).
+   */
+  onSettingsChange?(context: WorkspaceHookContext<any> & { previous: any }): Promise<void>;
   /** Called on shutdown, in reverse dependency order. */
   dispose?(): Promise<void>;
 }

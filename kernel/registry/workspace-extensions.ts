@@ -77,6 +77,11 @@ export class WorkspaceExtensions {
           })),
         );
       }
+      await target.contributions.onSettingsChange?.({
+        ...context,
+        settings: parsed.data,
+        previous: this.registry.effectiveSettings(target.id, settings),
+      });
       settings = change.settings;
     }
 
