@@ -1,13 +1,22 @@
 /**
- * Settings that existing objects contradict are refused, not stored: a workspace that
- * drops a type or a status still in use would leave those objects readable but
- * impossible to update (every write is validated against the settings). The admin
- * gets a 409 naming each type or status and how many objects use it, and moves or
- * deletes them first. Runs in the settings transaction (onSettingsChange).
+ * Settings that existing objects contradict are refused, not stored: every write is
+ * validated against the settings, so a workspace that drops a type or status still
+ * in use, makes a field required that objects lack, removes an enum option they hold
+ * or changes a field's kind would leave those objects readable but impossible to
+ * update. The admin gets a 409 naming each problem and how many objects have it, and
+ * changes those objects first. Runs in the settings transaction (onSettingsChange).
+ *
+ * Metadata is checked with the write path's own validator (validate.ts), so the rule
+ * stays in one place; only types whose field definitions changed are read, in pages.
  */
 import { conflict, type Db, orm } from '../../kernel/contract/index.ts';
-import type { ObjectsSettings } from './settings.ts';
-import { objectsTable } from './table.ts';
+import type { ObjectsSettings, ObjectTypeSettings } from './settings.ts';
+import { objectsTable as o } from './table.ts';
+import { checkMetadata } from './validate.ts';
+
+const PAGE = 1_000;
+
+const plural = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
 
 export async function refuseSettingsThatStrandObjects(
   tx: Db,
@@ -15,25 +24,80 @@ export async function refuseSettingsThatStrandObjects(
   previous: ObjectsSettings,
   next: ObjectsSettings,
 ): Promise<void> {
-  const usage = await tx
-    .select({ type: objectsTable.type, status: objectsTable.status, n: orm.sql<number>`count(*)::int` })
-    .from(objectsTable)
-    .where(orm.eq(objectsTable.workspaceId, workspaceId))
-    .groupBy(objectsTable.type, objectsTable.status)
-    .orderBy(objectsTable.type, objectsTable.status);
-  const stranded: string[] = [];
-  for (const { type, status, n } of usage) {
-    const kept = next.types[type];
-    const objects = `${n} object${n === 1 ? '' : 's'}`;
-    if (!kept) {
-      if (previous.types[type]) stranded.push(`type "${type}" (${objects} in status "${status}")`);
-    } else if (!kept.statuses.includes(status) && previous.types[type]?.statuses.includes(status)) {
-      stranded.push(`status "${status}" of type "${type}" (${objects})`);
-    }
-  }
+  const stranded = [
+    ...(await strandedTypesAndStatuses(tx, workspaceId, previous, next)),
+    ...(await strandedMetadata(tx, workspaceId, previous, next)),
+  ];
   if (stranded.length > 0) {
     throw conflict(
-      `These settings remove what existing objects use: ${stranded.join(', ')}. Change or delete those objects first, or keep the ${stranded.length > 1 ? 'entries' : 'entry'}.`,
+      `These settings contradict existing objects: ${stranded.join('; ')}. Change or delete those objects first, or keep what they use.`,
     );
   }
+}
+
+async function strandedTypesAndStatuses(
+  tx: Db,
+  workspaceId: string,
+  previous: ObjectsSettings,
+  next: ObjectsSettings,
+): Promise<string[]> {
+  const usage = await tx
+    .select({ type: o.type, status: o.status, n: orm.sql<number>`count(*)::int` })
+    .from(o)
+    .where(orm.eq(o.workspaceId, workspaceId))
+    .groupBy(o.type, o.status)
+    .orderBy(o.type, o.status);
+  const stranded: string[] = [];
+  for (const { type, status, n } of usage) {
+    const kept = Object.hasOwn(next.types, type) ? next.types[type] : undefined;
+    const before = Object.hasOwn(previous.types, type) ? previous.types[type] : undefined;
+    if (!kept) {
+      if (before) stranded.push(`type "${type}" is used by ${plural(n)} in status "${status}"`);
+    } else if (!kept.statuses.includes(status) && before?.statuses.includes(status)) {
+      stranded.push(`status "${status}" of type "${type}" is used by ${plural(n)}`);
+    }
+  }
+  return stranded;
+}
+
+const metadataRules = (type: ObjectTypeSettings) =>
+  JSON.stringify({ fields: type.fields, strict: type.strict_metadata });
+
+async function strandedMetadata(
+  tx: Db,
+  workspaceId: string,
+  previous: ObjectsSettings,
+  next: ObjectsSettings,
+): Promise<string[]> {
+  const stranded: string[] = [];
+  for (const [type, rules] of Object.entries(next.types)) {
+    const before = Object.hasOwn(previous.types, type) ? previous.types[type] : undefined;
+    if (!before || metadataRules(before) === metadataRules(rules)) continue;
+    const counts = new Map<string, number>();
+    let after: string | undefined;
+    for (;;) {
+      const page = await tx
+        .select({ id: o.id, metadata: o.metadata })
+        .from(o)
+        .where(
+          orm.and(
+            orm.eq(o.workspaceId, workspaceId),
+            orm.eq(o.type, type),
+            after ? orm.gt(o.id, after) : undefined,
+          ),
+        )
+        .orderBy(o.id)
+        .limit(PAGE);
+      for (const row of page) {
+        for (const problem of checkMetadata(rules, type, row.metadata)) {
+          const key = `${problem.path} (${problem.message})`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      }
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]!.id;
+    }
+    for (const [problem, n] of counts) stranded.push(`${plural(n)} of type "${type}" would fail ${problem}`);
+  }
+  return stranded;
 }

@@ -182,11 +182,11 @@ describe('settings that existing objects contradict', () => {
 
     const dropsType = await put(admin, { types: { task: task(['todo', 'doing', 'done']) } });
     expect(dropsType.status).toBe(409);
-    expect(dropsType.body.error.message).toContain('type "bug" (1 object in status "open")');
+    expect(dropsType.body.error.message).toContain('type "bug" is used by 1 object in status "open"');
 
     const dropsStatus = await put(admin, { types: { task: task(['todo', 'done']), bug: task(['open']) } });
     expect(dropsStatus.status).toBe(409);
-    expect(dropsStatus.body.error.message).toContain('status "doing" of type "task" (1 object)');
+    expect(dropsStatus.body.error.message).toContain('status "doing" of type "task" is used by 1 object');
 
     expect(await settingsEvents(admin)).toBe(eventsBefore);
     const stored = await t.call('GET', `/api/workspaces/${admin.workspaceId}/extensions`, { key: admin.key });
@@ -214,5 +214,47 @@ describe('settings that existing objects contradict', () => {
     expect((await put(admin, { types: { task: task(['todo']) } })).status).toBe(409);
     expect((await t.call('DELETE', `/api/objects/${bug.body.id}`, as(admin))).status).toBe(204);
     expect((await put(admin, { types: { task: task(['todo']) } })).status).toBe(200);
+  });
+
+  it('refuses a required field, a removed enum option or a new field kind that objects contradict', async () => {
+    const admin = await t.signup('Fritz');
+    const fields = (extra: Record<string, unknown>) => ({
+      types: {
+        task: { ...task(['todo']), fields: { size: { type: 'enum', options: ['s', 'm', 'l'] }, ...extra } },
+      },
+    });
+    await setObjectsSettings(t, admin, fields({ points: { type: 'number' } }));
+    const made = await create(admin, [
+      { type: 'task', title: 'Sized', metadata: { size: 'm', points: 3 } },
+      { type: 'task', title: 'Bare' },
+    ]);
+    expect(made.status).toBe(201);
+
+    const required = await put(admin, fields({ points: { type: 'number', required: true } }));
+    expect(required.status).toBe(409);
+    expect(required.body.error.message).toContain(
+      '1 object of type "task" would fail metadata.points (required',
+    );
+
+    const narrowed = await put(admin, {
+      types: { task: { ...task(['todo']), fields: { size: { type: 'enum', options: ['s', 'l'] } } } },
+    });
+    expect(narrowed.status).toBe(409);
+    expect(narrowed.body.error.message).toContain('metadata.size');
+
+    const retyped = await put(admin, fields({ points: { type: 'text' } }));
+    expect(retyped.status).toBe(409);
+    expect(retyped.body.error.message).toContain('metadata.points');
+
+    expect((await put(admin, fields({ points: { type: 'number' }, due: { type: 'date' } }))).status).toBe(
+      200,
+    );
+    const patched = await t.call(
+      'PATCH',
+      `/api/objects/${made.body.items[1].id}`,
+      as(admin, { body: { metadata: { points: 1 } } }),
+    );
+    expect(patched.status).toBe(200);
+    expect((await put(admin, fields({ points: { type: 'number', required: true } }))).status).toBe(200);
   });
 });
