@@ -5,7 +5,7 @@
  * Why: relationships requires objects, so objects cannot call relationships (that
  * would be a dependency cycle), yet `GET /objects/:id` must show an object's edges
  * and `DELETE /objects/:id` must remove them. Relationships registers a links
- * provider and a delete hook here, through the objects service ref, at setup. The
+ * provider, a delete hook and a settings guard (relationship types in use) here, through the objects service ref, at setup. The
  * edge table stays relationships' own (its migration; a composite foreign key on
  * objects(workspace_id, id) with ON DELETE CASCADE is the safety net), and every
  * cross-extension call still goes through an api.ts ref: relationships -> objects.
@@ -15,6 +15,7 @@
  * could disagree on.
  */
 import type { Db } from '../../kernel/contract/index.ts';
+import type { ObjectsSettings } from './settings.ts';
 
 export interface WriteScope {
   workspaceId: string;
@@ -40,9 +41,21 @@ export type LinksProvider = (db: Db, workspaceId: string, objectId: string) => P
 /** Runs inside the deleting transaction before the object row goes; returns its pending events. */
 export type BeforeDeleteHook = (tx: Db, scope: WriteScope, objectId: string) => Promise<PendingEvents>;
 
+/**
+ * Runs in the transaction that changes the objects settings of a workspace; returns
+ * what existing data contradicts (e.g. `relationship type "blocks" is used by 2 edges`).
+ */
+export type SettingsGuard = (
+  tx: Db,
+  workspaceId: string,
+  previous: ObjectsSettings,
+  next: ObjectsSettings,
+) => Promise<string[]>;
+
 export class ObjectHooks {
   private readonly linkProviders: LinksProvider[] = [];
   private readonly beforeDeleteHooks: BeforeDeleteHook[] = [];
+  private readonly settingsGuards: SettingsGuard[] = [];
 
   /** Called by a dependent extension during its setup. */
   provideLinks(provider: LinksProvider): void {
@@ -52,6 +65,22 @@ export class ObjectHooks {
   /** Called by a dependent extension during its setup. */
   beforeDelete(hook: BeforeDeleteHook): void {
     this.beforeDeleteHooks.push(hook);
+  }
+
+  /** Called by a dependent extension during its setup, for settings its data relies on. */
+  guardSettings(guard: SettingsGuard): void {
+    this.settingsGuards.push(guard);
+  }
+
+  async settingsConflicts(
+    tx: Db,
+    workspaceId: string,
+    previous: ObjectsSettings,
+    next: ObjectsSettings,
+  ): Promise<string[]> {
+    const found: string[] = [];
+    for (const guard of this.settingsGuards) found.push(...(await guard(tx, workspaceId, previous, next)));
+    return found;
   }
 
   async linksOf(db: Db, workspaceId: string, objectId: string): Promise<ObjectEdge[]> {

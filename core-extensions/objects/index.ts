@@ -34,7 +34,7 @@ export default defineExtension({
       routes: [...readRoutes(db, objects), ...writeRoutes(db, objects)],
       service: objects,
       onSettingsChange: ({ tx, workspaceId, previous, settings: next }) =>
-        refuseSettingsThatStrandObjects(tx, workspaceId, previous, next),
+        refuseSettingsThatStrandObjects(tx, workspaceId, previous, next, objects.hooks),
     };
   },
 });

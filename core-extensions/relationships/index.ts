@@ -34,6 +34,14 @@ export default defineExtension({
     deps.objects.hooks.beforeDelete((tx, scope, objectId) =>
       relationships.deleteTouching(tx, scope, objectId),
     );
+    deps.objects.hooks.guardSettings((tx, workspaceId, previous, next) =>
+      relationships.typesInUseDroppedBy(
+        tx,
+        workspaceId,
+        previous.relationship_types,
+        next.relationship_types,
+      ),
+    );
     return { routes: relationshipRoutes(deps.database.db, relationships), service: relationships };
   },
 });

@@ -238,3 +238,38 @@ describe('enablement', () => {
     expect(shown.connected_objects.map((o: any) => o.id)).toEqual([to]);
   });
 });
+
+describe('objects settings', () => {
+  it('refuse to drop a relationship type that edges use, until those edges are gone', async () => {
+    const admin = await t.signup('Tilda');
+    const made = await t.call(
+      'POST',
+      '/api/objects',
+      as(admin, {
+        body: [
+          { type: 'task', title: 'First' },
+          { type: 'task', title: 'Second' },
+        ],
+      }),
+    );
+    const [a, b] = made.body.items.map((o: any) => o.id);
+    const edge = await link(admin, { type: 'blocks', source_id: a, target_id: b });
+    expect(edge.status).toBe(201);
+    const put = (relationshipTypes: string[]) =>
+      t.call('PUT', `/api/workspaces/${admin.workspaceId}/extensions/objects`, {
+        key: admin.key,
+        body: { settings: { relationship_types: relationshipTypes } },
+      });
+    const refused = await put(['informs', 'relates_to']);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('relationship type "blocks" is used by 1 relationship');
+    expect((await link(admin, { type: 'blocks', source_id: b, target_id: a })).status).toBe(201);
+
+    const edges = await t.call('GET', `/api/relationships?type=blocks`, as(admin));
+    for (const item of edges.body.items) {
+      expect((await t.call('DELETE', `/api/relationships/${item.id}`, as(admin))).status).toBe(204);
+    }
+    expect((await put(['informs', 'relates_to'])).status).toBe(200);
+    expect((await link(admin, { type: 'blocks', source_id: a, target_id: b })).status).toBe(400);
+  });
+});

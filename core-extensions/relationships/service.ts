@@ -149,6 +149,26 @@ export class RelationshipsService {
   }
 
   /** The edges touching an object (objects' links provider). */
+  /** Relationship types that existing edges use and `next` no longer lists (the objects settings guard). */
+  async typesInUseDroppedBy(
+    tx: Db,
+    workspaceId: string,
+    previous: string[],
+    next: string[],
+  ): Promise<string[]> {
+    const dropped = previous.filter((type) => !next.includes(type));
+    if (dropped.length === 0) return [];
+    const used = await tx
+      .select({ type: r.type, n: orm.sql<number>`count(*)::int` })
+      .from(r)
+      .where(and(eq(r.workspaceId, workspaceId), orm.inArray(r.type, dropped)))
+      .groupBy(r.type)
+      .orderBy(r.type);
+    return used.map(
+      ({ type, n }) => `relationship type "${type}" is used by ${n} relationship${n === 1 ? '' : 's'}`,
+    );
+  }
+
   async edgesOf(db: Db, workspaceId: string, objectId: string): Promise<ObjectEdge[]> {
     const rows = await db
       .select()
