@@ -4,9 +4,11 @@ import { authOf, workspaceOf } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
 import { defineRoute, errorResponses, jsonResponse, pageOf } from '../contract/route.ts';
 import type { KernelServices } from '../services.ts';
-import type { EventFilter } from './event-log.ts';
+import type { EventFilter, EventListQuery } from './event-log.ts';
 import { listEvents } from './event-log.ts';
+import { ACCOUNT_SCOPE } from './record-event.ts';
 import {
+  accountEventQuery,
   eventListQuery,
   eventSchema,
   eventStreamHeaders,
@@ -24,6 +26,20 @@ function filterOf(query: {
 }): EventFilter | undefined {
   if (!query.type && query.entity_type === undefined && query.entity_id === undefined) return undefined;
   return { types: query.type, entityType: query.entity_type, entityId: query.entity_id };
+}
+
+function listQueryOf(q: z.output<typeof accountEventQuery>, actorId: string | undefined): EventListQuery {
+  return {
+    ...filterOf(q),
+    actorId,
+    afterId: q.after_id,
+    beforeId: q.before_id,
+    since: q.since ? new Date(q.since) : undefined,
+    until: q.until ? new Date(q.until) : undefined,
+    order: q.order,
+    limit: q.limit,
+    cursor: q.cursor,
+  };
 }
 
 export function eventRoutes(k: KernelServices) {
@@ -52,18 +68,34 @@ export function eventRoutes(k: KernelServices) {
       }),
       handler: async (c) => {
         const q = c.req.valid('query');
-        const page = await listEvents(database.db, workspaceOf(c).id, {
-          ...filterOf(q),
-          actorId: q.actor_id,
-          afterId: q.after_id,
-          beforeId: q.before_id,
-          since: q.since ? new Date(q.since) : undefined,
-          until: q.until ? new Date(q.until) : undefined,
-          order: q.order,
-          limit: q.limit,
-          cursor: q.cursor,
-        });
-        return c.json(page, 200);
+        return c.json(await listEvents(database.db, workspaceOf(c).id, listQueryOf(q, q.actor_id)), 200);
+      },
+    }),
+
+    defineRoute({
+      access: { auth: 'actor' },
+      tool: {
+        name: 'list_account_events',
+        description:
+          'Lists what you did at account level, outside any workspace: signing up, creating and revoking your own ' +
+          'API keys, deleting workspaces. Newest first; same filters and paging as list_events (no actor_id: ' +
+          'always you).',
+        annotations: { readOnlyHint: true, idempotentHint: true },
+      },
+      route: createRoute({
+        method: 'get',
+        path: '/account',
+        tags,
+        summary: "The caller's account-level events (own API keys, signup, deleted workspaces)",
+        description:
+          'Events that belong to no workspace, caused by the caller: `actor.created` (signup), `api_key.created` ' +
+          'and `api_key.revoked` for their own keys, `workspace.deleted`. The log of a workspace is GET /api/events.',
+        request: { query: accountEventQuery },
+        responses: { 200: jsonResponse(pageOf(eventSchema), 'Events'), ...errorResponses },
+      }),
+      handler: async (c) => {
+        const q = c.req.valid('query');
+        return c.json(await listEvents(database.db, ACCOUNT_SCOPE, listQueryOf(q, authOf(c).actor.id)), 200);
       },
     }),
 

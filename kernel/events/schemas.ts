@@ -49,6 +49,9 @@ export const eventListQuery = eventFilterQuery.extend({
   cursor: z.string().max(500).optional().openapi({ description: 'next_cursor from the previous page' }),
 });
 
+/** The account log is always the caller's own: no actor filter. */
+export const accountEventQuery = eventListQuery.omit({ actor_id: true });
+
 export const eventStreamQuery = eventFilterQuery.extend({
   last_event_id: eventId.optional().openapi({
     type: 'integer',

@@ -109,3 +109,54 @@ describe('GET /api/events', () => {
     expect(Object.keys(stream.responses['200'].content)).toEqual(['text/event-stream']);
   });
 });
+
+describe('GET /api/events/account', () => {
+  const account = (key: string, query = '') => t.call('GET', `/api/events/account${query}`, { key });
+
+  it('lists the caller’s own account-level events, newest first, and nobody else’s', async () => {
+    const cleo = await t.signup('Cleo');
+    const extra = await t.call('POST', '/api/actors/me/api-keys', {
+      key: cleo.key,
+      body: { name: 'laptop' },
+    });
+    await t.call('DELETE', `/api/actors/me/api-keys/${extra.body.id}`, { key: cleo.key });
+    const side = await t.call('POST', '/api/workspaces', { key: cleo.key, body: { name: 'Side project' } });
+    await t.call('DELETE', `/api/workspaces/${side.body.id}`, { key: cleo.key });
+
+    const mine = await account(cleo.key);
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((e: any) => [e.type, e.entity_id])).toEqual([
+      ['workspace.deleted', side.body.id],
+      ['api_key.revoked', extra.body.id],
+      ['api_key.created', extra.body.id],
+      ['api_key.created', expect.any(String)],
+      ['actor.created', cleo.actorId],
+    ]);
+    expect(mine.body.items.every((e: any) => e.workspace_id === null && e.actor_id === cleo.actorId)).toBe(
+      true,
+    );
+
+    const theirs = await account(ada.key);
+    expect(theirs.body.items.some((e: any) => e.actor_id === cleo.actorId)).toBe(false);
+  });
+
+  it('filters and pages like the workspace log, and ignores any actor_id', async () => {
+    const dan = await t.signup('Dan');
+    for (const name of ['a', 'b', 'c']) {
+      await t.call('POST', '/api/actors/me/api-keys', { key: dan.key, body: { name } });
+    }
+    const created = await account(dan.key, '?type=api_key.created&order=asc&limit=2');
+    expect(created.body.items).toHaveLength(2);
+    const next = await account(
+      dan.key,
+      `?type=api_key.created&order=asc&limit=2&cursor=${created.body.next_cursor}`,
+    );
+    expect(next.body.items).toHaveLength(2);
+    expect(next.body.next_cursor).toBeNull();
+    const spoofed = await account(dan.key, `?actor_id=${ada.actorId}`);
+    expect(spoofed.status).toBe(200);
+    expect(spoofed.body.items.every((e: any) => e.actor_id === dan.actorId)).toBe(true);
+    expect((await account(dan.key, '?limit=0')).status).toBe(400);
+    expect((await t.call('GET', '/api/events/account')).status).toBe(401);
+  });
+});
