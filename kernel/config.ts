@@ -24,7 +24,6 @@ const configSchema = z.object({
     .default(1024 * 1024),
   MASKIN_PUBLIC_URL: z.string().url().optional(),
   MASKIN_EXTENSIONS: z.string().default(''),
-  MASKIN_DISABLED_EXTENSIONS: z.string().default(''),
   MASKIN_SECRET_KEY: z
     .string()
     .refine(
@@ -56,7 +55,6 @@ export interface KernelConfig {
   /** Extra extension packages or paths to load, beyond core-extensions/ and extensions/. */
   extensionSources: string[];
   /** Installed extensions the operator has switched off for the whole installation. */
-  disabledExtensions: string[];
   /** Encryption key for the secrets service (32 bytes, base64). */
   secretKey: string | undefined;
   sseMaxStreamsPerActor: number;
@@ -92,7 +90,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: c.MASKIN_BODY_LIMIT,
     publicUrl: c.MASKIN_PUBLIC_URL,
     extensionSources: list(c.MASKIN_EXTENSIONS),
-    disabledExtensions: list(c.MASKIN_DISABLED_EXTENSIONS),
     secretKey: c.MASKIN_SECRET_KEY,
     sseMaxStreamsPerActor: c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
     sseHeartbeatMs: c.MASKIN_SSE_HEARTBEAT_MS,
