@@ -9,6 +9,8 @@
  * - no workspace-scoped route answers a non-member (404 NOT_FOUND);
  * - in a workspace where it is disabled, every workspace-scoped route answers 404
  *   EXTENSION_NOT_ENABLED naming it;
+ * - its MCP tools are listed (each with a description and an object input schema) in a
+ *   workspace where it is enabled, and neither listed nor callable where it is not;
  * - its migrations applied on the empty database, and applying them again is a no-op;
  * - `{}` is valid settings, and an invalid value is refused with 400, storing nothing.
  *
@@ -23,6 +25,7 @@ import { manifestSchema, type RouteDefinition } from '../../kernel/contract/inde
 import { type ExtensionRuntime, migrateExtension } from '../../kernel/registry/registry.ts';
 import type { InstalledExtension } from '../../kernel/registry/resolve-extensions.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
+import { callTool, connectMcp } from '../mcp/mcp-clients.ts';
 import { invalidSettingsFor } from './settings-probe.ts';
 
 type User = Awaited<ReturnType<TestKernel['signup']>>;
@@ -160,6 +163,46 @@ export function runConformance(
             expect(response.status, `${request.method} ${request.path}`).toBe(404);
             expect(response.body.error.code).toBe('EXTENSION_NOT_ENABLED');
             expect(response.body.error.message).toContain(`"${id}"`);
+          }
+        },
+      );
+
+      it.skipIf(manifest.enablement === 'always')(
+        'lists its MCP tools where enabled, and neither lists nor runs them where disabled',
+        async () => {
+          const catalog = await t.call('GET', '/api/extensions', { key: member.key });
+          const names: string[] = catalog.body.items.find((item: { id: string }) => item.id === id).tools;
+          const inProcess = (url: string | URL, init?: RequestInit) =>
+            Promise.resolve(t.kernel.app.request(url, init));
+          const enabledClient = await connectMcp(
+            'http://maskin.test',
+            { key: member.key, workspace: member.workspaceId },
+            inProcess,
+          );
+          const disabledClient = await connectMcp(
+            'http://maskin.test',
+            { key: outsider.key, workspace: outsider.workspaceId },
+            inProcess,
+          );
+          try {
+            const listed = (await enabledClient.listTools()).tools;
+            for (const name of names) {
+              const tool = listed.find((candidate) => candidate.name === name);
+              expect(tool, name).toBeDefined();
+              expect(tool!.description?.length ?? 0, name).toBeGreaterThan(20);
+              expect(tool!.inputSchema.type, name).toBe('object');
+            }
+            await disable(outsider, id);
+            const hidden = (await disabledClient.listTools()).tools.map((tool) => tool.name);
+            for (const name of names) {
+              expect(hidden, name).not.toContain(name);
+              const outcome = await callTool(disabledClient, name, {});
+              expect(outcome.isError, name).toBe(true);
+              expect(outcome.body.error.code, name).toBe('EXTENSION_NOT_ENABLED');
+            }
+          } finally {
+            await enabledClient.close();
+            await disabledClient.close();
           }
         },
       );
