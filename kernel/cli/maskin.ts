@@ -60,9 +60,18 @@ async function mcp(argv: string[]) {
   try {
     await runStdioProxy({ url, apiKey, workspaceId, log });
   } catch (error) {
-    log(`maskin mcp: cannot serve ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    log(`maskin mcp: cannot serve ${url}: ${describeFailure(error)}`);
     process.exit(1);
   }
+}
+
+/** fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is its cause. */
+function describeFailure(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  if (cause?.code === 'ECONNREFUSED') return 'nothing is listening there (is the server running? check --url)';
+  if (cause?.code === 'ENOTFOUND') return 'unknown host (check --url)';
+  return cause?.message ? `${error.message}: ${cause.message}` : error.message;
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -4,7 +4,10 @@
  * StdioClientTransport to `bin/maskin.js mcp`, which proxies to the same server. One
  * server for the whole file; fixtures are made through the HTTP API.
  */
+
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -250,5 +253,32 @@ describe('over stdio (maskin mcp)', () => {
     expect(
       names((await client.listTools()).tools).filter((name) => name.startsWith('meeting_notes_')),
     ).toEqual([]);
+  });
+
+  it('explains why it cannot start: no key, no workspace, nothing listening at --url', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const closedPort = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin/maskin.js'), 'mcp', ...args], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        input: '',
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+    const noKey = run(['--url', server.url, '--workspace', plain]);
+    expect(noKey.status).toBe(2);
+    expect(noKey.stderr).toContain('no API key: set MASKIN_API_KEY');
+    const noWorkspace = run(['--url', server.url], { MASKIN_API_KEY: ownerKey });
+    expect(noWorkspace.status).toBe(2);
+    expect(noWorkspace.stderr).toContain('no workspace');
+    const closed = run(['--url', `http://127.0.0.1:${closedPort}`, '--workspace', plain], {
+      MASKIN_API_KEY: ownerKey,
+    });
+    expect(closed.status).toBe(1);
+    expect(closed.stderr).toContain('nothing is listening there');
   });
 });
