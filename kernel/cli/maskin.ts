@@ -69,7 +69,8 @@ async function mcp(argv: string[]) {
 function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause as { code?: string; message?: string } | undefined;
-  if (cause?.code === 'ECONNREFUSED') return 'nothing is listening there (is the server running? check --url)';
+  if (cause?.code === 'ECONNREFUSED')
+    return 'nothing is listening there (is the server running? check --url)';
   if (cause?.code === 'ENOTFOUND') return 'unknown host (check --url)';
   return cause?.message ? `${error.message}: ${cause.message}` : error.message;
 }

@@ -1,11 +1,13 @@
 /**
  * Boot-time checks over the installed extensions, before any of their code runs:
  * duplicate ids, supported kernel range, declared dependencies (requires and the
- * owners of the service refs they use), cycles, and mount clashes. Every failure
+ * owners of the service refs they use), cycles, mount clashes, and event types
+ * declared twice (or taken from the kernel). Every failure
  * names both parties and the fix. Returns the extensions in dependency order.
  */
 import semver from 'semver';
 import type { Enablement, ExtensionDefinition } from '../contract/extension.ts';
+import { KERNEL_EVENT_TYPES } from '../events/kernel-event-types.ts';
 import { KERNEL_VERSION } from '../version.ts';
 
 export type Tier = 'core' | 'third-party';
@@ -112,6 +114,20 @@ export function resolveExtensions(installed: InstalledExtension[]): InstalledExt
       );
     }
     mounts.set(segment, id);
+  }
+
+  const eventOwners = new Map<string, string>();
+  for (const extension of installed) {
+    const { id, events = [] } = extension.definition.manifest;
+    for (const type of events) {
+      const owner = KERNEL_EVENT_TYPES.has(type) ? 'the kernel' : eventOwners.get(type);
+      if (owner) {
+        throw new ExtensionBootError(
+          `Extension "${id}" declares the event type "${type}", which ${owner === 'the kernel' ? 'the kernel' : `extension "${owner}"`} already records. Event types name one producer in every workspace's log; rename it (e.g. after your own entity).`,
+        );
+      }
+      eventOwners.set(type, id);
+    }
   }
 
   // Depth-first topological sort; the stack gives the cycle's path when there is one.

@@ -52,6 +52,8 @@ export interface TinyOptions {
   component?: { name: string; field: string };
   deps?: Record<string, ServiceRef<unknown>>;
   provides?: ServiceRef<unknown>;
+  /** Declared event types. */
+  events?: string[];
   /** Thrown from setup: the extension fails to start. */
   fail?: string;
   /** Receives each workspace hook call. */
@@ -74,6 +76,7 @@ export function tinyExtension(options: TinyOptions): ExtensionDefinition {
       requires: options.requires,
       mounts: options.mounts,
       settings: options.settings,
+      events: options.events,
     },
     deps: options.deps,
     provides: options.provides as ServiceRef<unknown> | undefined,

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authOf } from '../../kernel/contract/context.ts';
 import { encodeCursor } from '../../kernel/contract/pagination.ts';
 import { defineRoute, jsonResponse } from '../../kernel/contract/route.ts';
+import { KERNEL_EVENT_TYPES } from '../../kernel/events/kernel-event-types.ts';
 import { buildRouter } from '../../kernel/http/build-router.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 
@@ -451,6 +452,17 @@ describe('events', () => {
     expect(deleted).toMatchObject([
       { type: 'workspace.deleted', workspace_id: null, entity_type: 'workspace', entity_id: ws },
     ]);
+
+    // Everything the kernel recorded (that survived the deletion) is a type it declares.
+    const declaredByExtensions = new Set(
+      t.kernel.services.registry!.extensions.flatMap((extension) => extension.manifest.events ?? []),
+    );
+    const recorded = await t.testDatabase.database.query<{ type: string }>(
+      'select distinct type from events',
+    );
+    const kernelTypes = recorded.map((row) => row.type).filter((type) => !declaredByExtensions.has(type));
+    expect(kernelTypes.length).toBeGreaterThanOrEqual(5);
+    for (const type of kernelTypes) expect(KERNEL_EVENT_TYPES.has(type), type).toBe(true);
   });
 
   it('a rejected mutation writes no event', async () => {

@@ -84,6 +84,20 @@ describe('boot stops', () => {
     ).toContain('MCP tool "a_b_c" is defined by both extension "a" and extension "a-b"');
   });
 
+  it('on an event type declared twice, or taken from the kernel', async () => {
+    expect(await bootError([thirdParty({ id: 'mimic', events: ['member.removed'] })])).toBe(
+      'Extension "mimic" declares the event type "member.removed", which the kernel already records. Event types name one producer in every workspace\'s log; rename it (e.g. after your own entity).',
+    );
+    expect(
+      await bootError([
+        thirdParty({ id: 'notes-a', events: ['note.created'] }),
+        thirdParty({ id: 'notes-b', events: ['note.created'] }),
+      ]),
+    ).toContain(
+      'Extension "notes-b" declares the event type "note.created", which extension "notes-a" already records.',
+    );
+  });
+
   it('on a missing dependency', async () => {
     expect(await bootError([thirdParty({ id: 'graph', requires: ['relationships'] })])).toBe(
       'Extension "graph" requires "relationships", which is not installed. Add "relationships" (core-extensions/, extensions/ or MASKIN_EXTENSIONS) or remove "graph".',
