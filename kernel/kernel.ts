@@ -85,10 +85,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     const verifier = new ApiKeyVerifier(database, logger);
     await verifier.start();
     closers.push(() => verifier.stop());
-    const eventStream = await startEventStream(database, config, logger);
+    const streamGuard = new StreamGuard(database, verifier, logger, config.sseHeartbeatMs);
+    const eventStream = await startEventStream(database, config, logger, () => streamGuard.checkSoon());
     closers.push(() => eventStream.stop());
     shutdownHooks.push(async () => eventStream.shutdown());
-    const streamGuard = new StreamGuard(database, verifier, logger, config.sseHeartbeatMs);
     streamGuard.guard(eventStream);
     streamGuard.start();
     closers.push(() => streamGuard.stop());

@@ -3,9 +3,11 @@
  * The guard ends open streams whose owner lost the right to them, on every instance:
  *
  *   - at once when an API key is revoked anywhere (the verifier's NOTIFY eviction);
+ *   - at once when a `member.removed` event of a streamed workspace goes by (every
+ *     instance streaming that workspace sees it);
  *   - every `intervalMs` (the heartbeat interval) for everything else: an expired
- *     key, a membership removed, a workspace deleted, an actor removed. One query
- *     per interval for all open streams of the process, none when there are none.
+ *     key, a workspace deleted, an actor removed. One query per interval for all
+ *     open streams of the process, none when there are none.
  *
  * An ended stream gets the hub's `retry:` hint; its reconnect then meets the normal
  * pipeline and its 401 or 404. Works for every hub (events now, session logs later).
@@ -26,6 +28,8 @@ export class StreamGuard {
   private readonly hubs: GuardedHub[] = [];
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
 
   constructor(
     private readonly database: Database,
@@ -42,17 +46,30 @@ export class StreamGuard {
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      this.checking ??= this.check()
-        .catch((error) => this.logger.warn({ err: error }, 'stream authorization check failed; will retry'))
-        .finally(() => {
-          this.checking = undefined;
-        });
-    }, this.intervalMs);
+    this.timer = setInterval(() => this.checkSoon(), this.intervalMs);
     this.timer.unref();
   }
 
+  /** Runs a check now, or right after the running one (a change may have come during it). */
+  checkSoon(): void {
+    if (this.stopped) return;
+    if (this.checking) {
+      this.again = true;
+      return;
+    }
+    this.checking = this.check()
+      .catch((error) => this.logger.warn({ err: error }, 'stream authorization check failed; will retry'))
+      .finally(() => {
+        this.checking = undefined;
+        if (this.again) {
+          this.again = false;
+          this.checkSoon();
+        }
+      });
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.checking;

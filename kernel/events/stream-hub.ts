@@ -59,9 +59,14 @@ export interface StreamSource<Row, Filter> {
   frameOf(row: Row): Buffer;
 }
 
-export interface StreamHubOptions {
+export interface StreamHubOptions<Row = unknown> {
   heartbeatMs: number;
   maxBufferedBytes: number;
+  /**
+   * Sees every row the hub fans out, once, as it goes live (only rows of scopes with
+   * open streams): the stream guard watches for changes that revoke access.
+   */
+  onRow?: (row: Row) => void;
   /** Reconnect delay suggested to clients that the hub closes. */
   retryMs?: number;
   pageSize?: number;
@@ -132,7 +137,7 @@ export class StreamHub<Row, Filter = never> {
   constructor(
     private readonly database: Database,
     private readonly source: StreamSource<Row, Filter>,
-    private readonly options: StreamHubOptions,
+    private readonly options: StreamHubOptions<Row>,
   ) {
     this.pageSize = options.pageSize ?? 500;
     this.retryFrame = Buffer.from(`retry: ${options.retryMs ?? 2_000}\n\n`);
@@ -351,6 +356,7 @@ export class StreamHub<Row, Filter = never> {
     const id = this.source.idOf(row);
     if (id <= state.lastSeenId) return;
     state.lastSeenId = id;
+    this.options.onRow?.(row);
     let frame: Buffer | undefined;
     for (const client of state.clients) {
       if (client.closed || id <= client.cursor) continue;

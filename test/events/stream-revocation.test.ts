@@ -4,7 +4,7 @@
  * deleted workspace ends them at the next guard check (every heartbeat interval; 200
  * ms here). Ended streams get a `retry:` hint; the reconnect meets the 401 or 404.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernel, createLogger, type Kernel } from '../../kernel/kernel.ts';
 import {
   collectToEnd,
@@ -146,4 +146,45 @@ it('deleting a workspace ends every stream of it', async () => {
   } finally {
     home.close();
   }
+});
+
+describe('without waiting for the periodic check (heartbeat 60 s)', () => {
+  let slow: TestKernel;
+  let slowServer: ServedKernel;
+  beforeAll(async () => {
+    slow = await createTestKernel({ env: { MASKIN_SSE_HEARTBEAT_MS: '60000' } });
+    slowServer = await serveKernel(slow.kernel);
+  });
+  afterAll(async () => {
+    await slowServer?.close();
+    await slow?.close();
+  });
+
+  it('removing a member ends their streams as soon as the member.removed event goes by', async () => {
+    const owner = await slow.signup('Mona');
+    const guest = await slow.signup('Gil');
+    const added = await slow.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
+      key: owner.key,
+      body: { actor_id: guest.actorId, role: 'viewer' },
+    });
+    expect(added.status).toBe(201);
+    const connection = await connectSse(`${slowServer.url}/api/events/stream`, {
+      key: guest.key,
+      workspace: owner.workspaceId,
+    });
+    expect(connection.status).toBe(200);
+    await collectUntil(connection, (seen) => seen.some((m) => m.comment === 'live'));
+    const removed = await slow.call(
+      'DELETE',
+      `/api/workspaces/${owner.workspaceId}/members/${guest.actorId}`,
+      {
+        key: owner.key,
+      },
+    );
+    expect(removed.status).toBeLessThan(300);
+    // Well inside the 60 s heartbeat: only the event can have triggered the check.
+    const rest = await collectToEnd(connection, 10_000);
+    expect(rest.at(-1)?.retry).toBeGreaterThan(0);
+    expect(rest.some((m) => m.event === 'member.removed')).toBe(true);
+  });
 });
