@@ -86,11 +86,11 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     await verifier.start();
     closers.push(() => verifier.stop());
     const streamGuard = new StreamGuard(database, verifier, logger, config.sseHeartbeatMs);
-    const eventStream = await startEventStream(database, config, logger, () => streamGuard.checkSoon());
+    const eventStream = await startEventStream(database, config, logger);
     closers.push(() => eventStream.stop());
     shutdownHooks.push(async () => eventStream.shutdown());
     streamGuard.guard(eventStream);
-    streamGuard.start();
+    await streamGuard.start();
     closers.push(() => streamGuard.stop());
     const idempotencySweep = startIdempotencySweep(database, logger);
     closers.push(() => idempotencySweep.stop());

@@ -3,23 +3,33 @@
  * The guard ends open streams whose owner lost the right to them, on every instance:
  *
  *   - at once when an API key is revoked anywhere (the verifier's NOTIFY eviction);
- *   - at once when a `member.removed` event of a streamed workspace goes by (every
- *     instance streaming that workspace sees it);
- *   - every `intervalMs` (the heartbeat interval) for everything else: an expired
- *     key, a workspace deleted, an actor removed. One query per interval for all
- *     open streams of the process, none when there are none.
+ *   - at once when a membership is removed or a workspace deleted: those writes call
+ *     `notifyStreamAccessChanged` in their transaction, and every process's guard
+ *     listens on that channel (and checks on every reconnect, in case it missed one);
+ *   - every `intervalMs` (the heartbeat interval) for what no write announces: a key
+ *     that expires. One query per check for all open streams of the process, none
+ *     when there are none.
  *
  * An ended stream gets the hub's `retry:` hint; its reconnect then meets the normal
  * pipeline and its 401 or 404. Works for every hub (events now, session logs later).
  */
+
+import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
-import type { Database } from '../db/database.ts';
+import { type Database, type Db, resultRows } from '../db/database.ts';
 import type { StreamOwner } from './stream-hub.ts';
 
 export interface GuardedHub {
   owners(): StreamOwner[];
   end(matches: (owner: StreamOwner) => boolean): number;
+}
+
+export const STREAM_ACCESS_CHANNEL = 'maskin_stream_access';
+
+/** Call in a transaction that takes access away (membership, workspace): every guard checks on commit. */
+export async function notifyStreamAccessChanged(tx: Db, workspaceId: string): Promise<void> {
+  resultRows(await tx.execute(sql`select pg_notify(${STREAM_ACCESS_CHANNEL}, ${workspaceId})`));
 }
 
 const ownerKey = (owner: StreamOwner) => `${owner.apiKeyId}/${owner.actorId}/${owner.workspaceId}`;
@@ -30,6 +40,7 @@ export class StreamGuard {
   private checking: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private unlisten: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly database: Database,
@@ -45,7 +56,12 @@ export class StreamGuard {
     this.hubs.push(hub);
   }
 
-  start(): void {
+  async start(): Promise<void> {
+    this.unlisten = await this.database.listen(
+      STREAM_ACCESS_CHANNEL,
+      () => this.checkSoon(),
+      () => this.checkSoon(),
+    );
     this.timer = setInterval(() => this.checkSoon(), this.intervalMs);
     this.timer.unref();
   }
@@ -72,6 +88,7 @@ export class StreamGuard {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.unlisten?.().catch(() => {});
     await this.checking;
   }
 

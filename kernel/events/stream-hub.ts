@@ -59,14 +59,9 @@ export interface StreamSource<Row, Filter> {
   frameOf(row: Row): Buffer;
 }
 
-export interface StreamHubOptions<Row = unknown> {
+export interface StreamHubOptions {
   heartbeatMs: number;
   maxBufferedBytes: number;
-  /**
-   * Sees every row the hub fans out, once, as it goes live (only rows of scopes with
-   * open streams): the stream guard watches for changes that revoke access.
-   */
-  onRow?: (row: Row) => void;
   /** Reconnect delay suggested to clients that the hub closes. */
   retryMs?: number;
   pageSize?: number;
@@ -137,7 +132,7 @@ export class StreamHub<Row, Filter = never> {
   constructor(
     private readonly database: Database,
     private readonly source: StreamSource<Row, Filter>,
-    private readonly options: StreamHubOptions<Row>,
+    private readonly options: StreamHubOptions,
   ) {
     this.pageSize = options.pageSize ?? 500;
     this.retryFrame = Buffer.from(`retry: ${options.retryMs ?? 2_000}\n\n`);
@@ -356,7 +351,6 @@ export class StreamHub<Row, Filter = never> {
     const id = this.source.idOf(row);
     if (id <= state.lastSeenId) return;
     state.lastSeenId = id;
-    this.options.onRow?.(row);
     let frame: Buffer | undefined;
     for (const client of state.clients) {
       if (client.closed || id <= client.cursor) continue;

@@ -12,6 +12,7 @@ import { decodeCursor, toPage } from '../contract/pagination.ts';
 import { type Db, resultRows } from '../db/database.ts';
 import { actors, workspaceMembers, workspaces } from '../db/schema.ts';
 import { recordEvent } from '../events/record-event.ts';
+import { notifyStreamAccessChanged } from '../events/stream-guard.ts';
 
 type WorkspaceRow = typeof workspaces.$inferSelect;
 
@@ -118,6 +119,7 @@ export class WorkspaceService {
   async delete(tx: Db, workspaceId: string, actorId: string) {
     const [row] = await tx.delete(workspaces).where(eq(workspaces.id, workspaceId)).returning();
     if (!row) throw notFound('Workspace not found');
+    await notifyStreamAccessChanged(tx, workspaceId);
     // The workspace's own log goes with it; the deletion is recorded at account level.
     await recordEvent(tx, {
       workspaceId: null,
@@ -229,6 +231,7 @@ export class WorkspaceService {
       .where(
         and(eq(workspaceMembers.workspaceId, input.workspaceId), eq(workspaceMembers.actorId, input.actorId)),
       );
+    await notifyStreamAccessChanged(tx, input.workspaceId);
     await recordEvent(tx, {
       workspaceId: input.workspaceId,
       actorId: input.by.id,

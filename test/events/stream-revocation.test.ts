@@ -1,8 +1,9 @@
 /**
- * Open streams lose their authorization like any request would: a revoked key ends
- * its streams at once (on every instance), and an expired key, a removed member or a
- * deleted workspace ends them at the next guard check (every heartbeat interval; 200
- * ms here). Ended streams get a `retry:` hint; the reconnect meets the 401 or 404.
+ * Open streams lose their authorization like any request would: a revoked key, a
+ * removed member or a deleted workspace ends them at once (on every instance, through
+ * NOTIFY), and an expired key at the next periodic guard check (every heartbeat
+ * interval; 200 ms in the first part, 60 s in the second, where only NOTIFY can act).
+ * Ended streams get a `retry:` hint; the reconnect meets the 401 or 404.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernel, createLogger, type Kernel } from '../../kernel/kernel.ts';
@@ -160,7 +161,7 @@ describe('without waiting for the periodic check (heartbeat 60 s)', () => {
     await slow?.close();
   });
 
-  it('removing a member ends their streams as soon as the member.removed event goes by', async () => {
+  it('removing a member ends their streams as soon as the removal commits', async () => {
     const owner = await slow.signup('Mona');
     const guest = await slow.signup('Gil');
     const added = await slow.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
@@ -182,9 +183,24 @@ describe('without waiting for the periodic check (heartbeat 60 s)', () => {
       },
     );
     expect(removed.status).toBeLessThan(300);
-    // Well inside the 60 s heartbeat: only the event can have triggered the check.
+    // Well inside the 60 s heartbeat: only the removal's NOTIFY can have triggered the check.
     const rest = await collectToEnd(connection, 10_000);
     expect(rest.at(-1)?.retry).toBeGreaterThan(0);
-    expect(rest.some((m) => m.event === 'member.removed')).toBe(true);
+  });
+
+  it('deleting a workspace ends its streams as soon as the deletion commits', async () => {
+    const owner = await slow.signup('Wanda');
+    const created = await slow.call('POST', '/api/workspaces', { key: owner.key, body: { name: 'Brief' } });
+    const connection = await connectSse(`${slowServer.url}/api/events/stream`, {
+      key: owner.key,
+      workspace: created.body.id,
+    });
+    expect(connection.status).toBe(200);
+    await collectUntil(connection, (seen) => seen.some((m) => m.comment === 'live'));
+    expect((await slow.call('DELETE', `/api/workspaces/${created.body.id}`, { key: owner.key })).status).toBe(
+      204,
+    );
+    const rest = await collectToEnd(connection, 10_000);
+    expect(rest.at(-1)?.retry).toBeGreaterThan(0);
   });
 });
