@@ -52,7 +52,13 @@ export async function runMcpBench(
 
     client = new Client({ name: 'maskin-bench', version: '1.0.0' });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL('/mcp', server.url), { requestInit: { headers } }),
+      new StreamableHTTPClientTransport(new URL('/mcp', server.url), {
+        requestInit: { headers },
+        // The SDK passes one AbortSignal to every POST and Node's fetch leaves a listener
+        // on it per request until GC, which floods stderr with MaxListenersExceeded
+        // warnings over thousands of calls. The bench never aborts: drop the signal.
+        fetch: (url, init) => fetch(url, { ...init, signal: undefined }),
+      }),
     );
     const mcp = async (name: string, args: Record<string, unknown>) => {
       const result = await client!.callTool({ name, arguments: args });
