@@ -1,16 +1,7 @@
-/**
- * An agent runs the insight -> bet -> tasks flow through MCP tools only, with the
- * SDK's own Client over Streamable HTTP against a real server process. Only the
- * setup (signup, creating the agent and its key) uses HTTP, as a human would.
- */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { openPglite } from '../../kernel/db/database.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type ServerProcess, startServerProcess } from '../../test/helpers/server-process.ts';
-import { createPostgresDatabase, usingPostgres } from '../../test/helpers/test-database.ts';
+import { createProcessDatabase } from '../../test/helpers/test-database.ts';
 import { callTool, connectMcp } from '../../test/mcp/mcp-clients.ts';
 
 let server: ServerProcess;
@@ -37,20 +28,9 @@ async function api(
 }
 
 beforeAll(async () => {
-  if (usingPostgres()) {
-    const database = await createPostgresDatabase();
-    server = await startServerProcess({ DATABASE_URL: database.url });
-    cleanup = database.drop;
-  } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'maskin-agent-flow-'));
-    const seed = await openPglite({
-      dataDir,
-      loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]),
-    });
-    await seed.close();
-    server = await startServerProcess({ MASKIN_DATA_DIR: dataDir });
-    cleanup = () => rmSync(dataDir, { recursive: true, force: true });
-  }
+  const database = await createProcessDatabase('agent-flow');
+  cleanup = database.cleanup;
+  server = await startServerProcess(database.env);
   const owner = await api('POST', '/api/actors/signup', undefined, {
     name: 'Product lead',
     email: `lead-${Date.now()}@example.com`,

@@ -3,7 +3,9 @@
  * (with DATABASE_URL) a new database on that PostgreSQL server, dropped afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { type Database, openPglite, openPostgres } from '../../kernel/db/database.ts';
@@ -52,4 +54,25 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const template = inject('pgliteTemplate');
   const database = await openPglite({ loadDataDir: new Blob([readFileSync(template)]) });
   return { database, url: undefined, drop: () => database.close() };
+}
+
+/**
+ * A fresh database for a child process (server, CLI): the environment that points it
+ * there (`DATABASE_URL`, or `MASKIN_DATA_DIR` holding a copy of the blank PGlite
+ * template, which is much faster than a new PGlite), and a cleanup.
+ */
+export async function createProcessDatabase(
+  label: string,
+): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+  if (usingPostgres()) {
+    const database = await createPostgresDatabase();
+    return { env: { DATABASE_URL: database.url }, cleanup: database.drop };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), `maskin-${label}-`));
+  const seed = await openPglite({ dataDir, loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]) });
+  await seed.close();
+  return {
+    env: { MASKIN_DATA_DIR: dataDir },
+    cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
 }

@@ -4,13 +4,11 @@
  * applies nothing, and a changed applied file makes it exit non-zero naming the file.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openPglite } from '../../kernel/db/database.ts';
-import { createPostgresDatabase, usingPostgres } from '../helpers/test-database.ts';
+import { createProcessDatabase } from '../helpers/test-database.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let env: Record<string, string>;
@@ -18,30 +16,20 @@ let tamper: (sql: string) => Promise<void>;
 let cleanup: () => Promise<void> | void = () => {};
 
 beforeAll(async () => {
-  if (usingPostgres()) {
-    const database = await createPostgresDatabase();
-    env = { DATABASE_URL: database.url };
-    tamper = async (statement) => {
-      const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+  const database = await createProcessDatabase('migrate');
+  env = database.env;
+  cleanup = database.cleanup;
+  tamper = async (statement) => {
+    if (env.DATABASE_URL) {
+      const sql = postgres(env.DATABASE_URL, { max: 1, onnotice: () => {} });
       await sql.unsafe(statement);
       await sql.end();
-    };
-    cleanup = database.drop;
-  } else {
-    const dataDir = mkdtempSync(join(tmpdir(), 'maskin-migrate-'));
-    const seed = await openPglite({
-      dataDir,
-      loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]),
-    });
-    await seed.close();
-    env = { MASKIN_DATA_DIR: dataDir };
-    tamper = async (statement) => {
-      const database = await openPglite({ dataDir });
-      await database.query(statement);
-      await database.close();
-    };
-    cleanup = () => rmSync(dataDir, { recursive: true, force: true });
-  }
+    } else {
+      const direct = await openPglite({ dataDir: env.MASKIN_DATA_DIR! });
+      await direct.query(statement);
+      await direct.close();
+    }
+  };
 });
 afterAll(() => cleanup());
 

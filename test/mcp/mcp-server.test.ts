@@ -6,19 +6,16 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openPglite } from '../../kernel/db/database.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
-import { createPostgresDatabase, usingPostgres } from '../helpers/test-database.ts';
+import { createProcessDatabase } from '../helpers/test-database.ts';
 import { callTool, connectMcp } from './mcp-clients.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -57,21 +54,9 @@ async function mcp(key: string, workspace: string): Promise<Client> {
 }
 
 beforeAll(async () => {
-  if (usingPostgres()) {
-    const database = await createPostgresDatabase();
-    server = await startServerProcess({ DATABASE_URL: database.url });
-    cleanup = database.drop;
-  } else {
-    // Start from the run's blank PGlite template: a fresh one costs several seconds.
-    const dataDir = mkdtempSync(join(tmpdir(), 'maskin-mcp-'));
-    const seed = await openPglite({
-      dataDir,
-      loadDataDir: new Blob([readFileSync(inject('pgliteTemplate'))]),
-    });
-    await seed.close();
-    server = await startServerProcess({ MASKIN_DATA_DIR: dataDir });
-    cleanup = () => rmSync(dataDir, { recursive: true, force: true });
-  }
+  const database = await createProcessDatabase('mcp');
+  cleanup = database.cleanup;
+  server = await startServerProcess(database.env);
 
   const signup = await fetch(`${server.url}/api/actors/signup`, {
     method: 'POST',
