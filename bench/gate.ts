@@ -109,6 +109,18 @@ async function expectOk(response: Response) {
   await response.arrayBuffer();
 }
 
+/** The gate's cost per request: gated minus ungated, in µs and as a share of the request. */
+export function gateCostLine(rows: GateBenchRow[]): string | undefined {
+  const gated = rows.find((row) => row.case === 'list notes, gated');
+  const ungated = rows.find((row) => row.case === 'list notes, ungated');
+  if (!gated || !ungated) return undefined;
+  const cost = (gated.mean - ungated.mean) * 1000;
+  return (
+    `Gate cost per request: ${cost.toFixed(1)} µs mean, ${((gated.p50 - ungated.p50) * 1000).toFixed(1)} µs p50 ` +
+    `(${(cost / 10 / ungated.mean).toFixed(1)}% of the ungated request).`
+  );
+}
+
 export function printGateTable(rows: GateBenchRow[]): string {
   const ms = (value: number) => value.toFixed(3);
   const lines = [
@@ -118,16 +130,8 @@ export function printGateTable(rows: GateBenchRow[]): string {
       (r) => `| ${r.case} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.mean)} | ${Math.round(r.throughput)} |`,
     ),
   ];
-  const gated = rows.find((r) => r.case.endsWith('gated') && !r.case.endsWith('ungated'));
-  const ungated = rows.find((r) => r.case.endsWith('ungated'));
-  if (gated && ungated) {
-    lines.push(
-      '',
-      `Gate cost per request: ${((gated.mean - ungated.mean) * 1000).toFixed(1)} µs mean, ` +
-        `${((gated.p50 - ungated.p50) * 1000).toFixed(1)} µs p50 ` +
-        `(${(((gated.mean - ungated.mean) / ungated.mean) * 100).toFixed(1)}% of the ungated request).`,
-    );
-  }
+  const cost = gateCostLine(rows);
+  if (cost) lines.push('', cost);
   return lines.join('\n');
 }
 

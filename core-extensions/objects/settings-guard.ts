@@ -13,7 +13,7 @@ import { conflict, type Db, orm } from '../../kernel/contract/index.ts';
 import type { ObjectHooks } from './hooks.ts';
 import type { ObjectsSettings, ObjectTypeSettings } from './settings.ts';
 import { objectsTable as o } from './table.ts';
-import { checkMetadata } from './validate.ts';
+import { checkMetadata, typeOf } from './validate.ts';
 
 const PAGE = 1_000;
 
@@ -53,8 +53,8 @@ async function strandedTypesAndStatuses(
     .orderBy(o.type, o.status);
   const stranded: string[] = [];
   for (const { type, status, n } of usage) {
-    const kept = Object.hasOwn(next.types, type) ? next.types[type] : undefined;
-    const before = Object.hasOwn(previous.types, type) ? previous.types[type] : undefined;
+    const kept = typeOf(next, type);
+    const before = typeOf(previous, type);
     if (!kept) {
       if (before) stranded.push(`type "${type}" is used by ${plural(n)} in status "${status}"`);
     } else if (!kept.statuses.includes(status) && before?.statuses.includes(status)) {
@@ -75,7 +75,7 @@ async function strandedMetadata(
 ): Promise<string[]> {
   const stranded: string[] = [];
   for (const [type, rules] of Object.entries(next.types)) {
-    const before = Object.hasOwn(previous.types, type) ? previous.types[type] : undefined;
+    const before = typeOf(previous, type);
     if (!before || metadataRules(before) === metadataRules(rules)) continue;
     const counts = new Map<string, number>();
     let after: string | undefined;
