@@ -12,10 +12,20 @@ import { ActorService } from './actors/service.ts';
 import { ApiKeyVerifier } from './auth/api-key-verifier.ts';
 import { loadInstallationKey } from './auth/installation-key.ts';
 import { StreamTickets } from './auth/stream-tickets.ts';
+import { kernelServiceFactories } from './capabilities/index.ts';
+import {
+  installationKeyRef,
+  internalConfigRef,
+  internalDatabaseRef,
+  internalLoggerRef,
+  lifecycleHubRef,
+} from './capabilities/internal-refs.ts';
+import { LifecycleHub } from './capabilities/lifecycle-hub.ts';
 import type { KernelConfig } from './config.ts';
 import type { KernelEnv } from './contract/context.ts';
 import { ApiError, notFound } from './contract/errors.ts';
 import type { RouteDefinition } from './contract/route.ts';
+import type { ServiceFactory } from './contract/service-factory.ts';
 import type { Database } from './db/database.ts';
 import { readMigrationFolder, runMigrations } from './db/migrate.ts';
 import { openConfiguredDatabase } from './db/open-database.ts';
@@ -30,11 +40,11 @@ import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document
 import { type Operation, operationsOf } from './http/operations.ts';
 import { createRootApp } from './http/root-app.ts';
 import { mountMcp } from './mcp/mcp-endpoint.ts';
-import { createSecrets } from './registry/extension-services.ts';
 import { discoverExtensions } from './registry/load-extensions.ts';
 import { ExtensionRegistry } from './registry/registry.ts';
 import type { InstalledExtension } from './registry/resolve-extensions.ts';
 import { catalogRoutes, REGISTRY_TOOL_NAMES, workspaceExtensionRoutes } from './registry/routes.ts';
+import { ServiceContainer } from './registry/service-container.ts';
 import { enablementGate, WorkspaceExtensions } from './registry/workspace-extensions.ts';
 import type { KernelServices } from './services.ts';
 import { KERNEL_VERSION } from './version.ts';
@@ -54,14 +64,21 @@ export interface KernelOptions {
    * and MASKIN_EXTENSIONS. Tests pass an explicit list.
    */
   extensions?: InstalledExtension[];
+  /** Replace kernel service factories (fakes in tests); each replaces the one for the same ref. */
+  serviceFactories?: ServiceFactory<any>[];
 }
 
 export interface Kernel {
   app: OpenAPIHono<KernelEnv>;
   services: KernelServices;
   operations: Operation[];
-  /** Ends long-lived responses (streams) so the HTTP server can drain. */
+  /** The container every ref resolves through (tests read services from it). */
+  container: ServiceContainer;
+  /** The server listens: runs extensions' onReady hooks (background work starts here). Once. */
+  ready(): Promise<void>;
+  /** Ends long-lived responses (streams, extensions' beforeDrain) so the HTTP server can drain. */
   beforeShutdown(): Promise<void>;
+  /** Extensions' onShutdown hooks, dispose, then the kernel's own parts. */
   close(): Promise<void>;
 }
 
@@ -135,12 +152,20 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       ...operations.flatMap((op) => (op.tool ? [op.tool.name] : [])),
       ...Object.values(REGISTRY_TOOL_NAMES),
     ];
+    const lifecycle = new LifecycleHub(logger.child({ component: 'lifecycle' }));
+    const container = new ServiceContainer([...kernelServiceFactories, ...(options.serviceFactories ?? [])])
+      .provide(internalDatabaseRef, database, { internal: true })
+      .provide(internalLoggerRef, logger, { internal: true })
+      .provide(internalConfigRef, config, { internal: true })
+      .provide(installationKeyRef, installationKey, { internal: true })
+      .provide(lifecycleHubRef, lifecycle, { internal: true });
     const registry = await ExtensionRegistry.boot(
       installed,
-      { database, logger, config, secrets: createSecrets(installationKey) },
+      { database, logger, services: container, lifecycle },
       kernelToolNames,
     );
     closers.push(() => registry.dispose());
+    closers.push(() => lifecycle.run('shutdown'));
     const workspaceExtensions = new WorkspaceExtensions(registry);
     workspaces.onWorkspaceCreated((tx, workspaceId, actorId) =>
       workspaceExtensions.enableDefaults(tx, workspaceId, actorId),
@@ -200,7 +225,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       app,
       services,
       operations,
+      container,
+      ready: () => lifecycle.run('ready'),
       beforeShutdown: async () => {
+        await lifecycle.run('drain');
         for (const hook of shutdownHooks) await hook();
       },
       close: async () => {

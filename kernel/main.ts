@@ -22,6 +22,7 @@ async function main() {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   logger.info({ url, database: kernel.services.database.kind }, 'listening');
+  await kernel.ready();
 
   if (config.bootstrap) {
     const created = await bootstrapIfEmpty(kernel);

@@ -36,6 +36,14 @@ export const manifestSchema = z.object({
   enablement: z.enum(['always', 'default-on', 'opt-in']),
   settings: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
   events: z.array(z.string().regex(EVENT_TYPE_PATTERN, 'must look like entity.action')).default([]),
+  secrets: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
+  config: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
+  errors: z
+    .record(
+      z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'error codes are UPPER_SNAKE_CASE'),
+      z.object({ status: z.number().int().min(400).max(599), description: z.string().min(1).max(500) }),
+    )
+    .default({}),
 });
 
 export interface ExtensionManifest<Settings extends z.ZodType = z.ZodType> {
@@ -54,6 +62,15 @@ export interface ExtensionManifest<Settings extends z.ZodType = z.ZodType> {
   settings?: Settings;
   /** Event types this extension records (`entity.action`). Recording any other type is an error. */
   events?: string[];
+  /**
+   * Per-workspace secret settings (API tokens, webhook URLs): write-only through the
+   * API, encrypted at rest, never in events or logs. Every field optional.
+   */
+  secrets?: z.ZodType;
+  /** Per-installation configuration read from environment variables at boot. */
+  config?: z.ZodType;
+  /** Error codes this extension answers with, and their HTTP status (documented in OpenAPI). */
+  errors?: Record<string, { status: number; description: string }>;
 }
 
 /** Context of a hand-written MCP tool call: the caller, resolved by the kernel. */

@@ -12,13 +12,13 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { LifecycleHub } from '../capabilities/lifecycle-hub.ts';
 import type { ExtensionContributions, ExtensionManifest, ToolDefinition } from '../contract/extension.ts';
 import { TOOL_NAME_PATTERN } from '../contract/extension.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
 import { readMigrationFolder, runMigrations } from '../db/migrate.ts';
 import { EnablementStore } from './enablement-store.ts';
-import { type KernelRefValues, kernelRefValue } from './extension-services.ts';
 import {
   ExtensionBootError,
   type InstalledExtension,
@@ -26,6 +26,7 @@ import {
   resolveExtensions,
   type Tier,
 } from './resolve-extensions.ts';
+import type { ServiceContainer } from './service-container.ts';
 
 export interface ExtensionRuntime {
   id: string;
@@ -60,19 +61,29 @@ export async function migrateExtension(database: Database, installed: InstalledE
   return runMigrations(database, installed.definition.manifest.id, readMigrationFolder(folder));
 }
 
+/** What the registry needs from the kernel to boot extensions. */
+export interface RegistryKernel {
+  database: Database;
+  logger: Logger;
+  /** Resolves every extension's deps; receives each extension's `provides`. */
+  services: ServiceContainer;
+  /** Discards the lifecycle hooks of an extension that fails to start. */
+  lifecycle: LifecycleHub;
+}
+
 export class ExtensionRegistry {
   readonly extensions: ExtensionRuntime[] = [];
   private readonly byId = new Map<string, ExtensionRuntime>();
   readonly enablement: EnablementStore;
 
   private constructor(
-    private readonly kernel: KernelRefValues,
+    private readonly kernel: RegistryKernel,
     private readonly logger: Logger,
   ) {
     this.enablement = new EnablementStore(kernel.database, (id) => this.byId.get(id)?.manifest.enablement);
   }
 
-  static async boot(installed: InstalledExtension[], kernel: KernelRefValues, kernelToolNames: string[]) {
+  static async boot(installed: InstalledExtension[], kernel: RegistryKernel, kernelToolNames: string[]) {
     const registry = new ExtensionRegistry(kernel, kernel.logger.child({ component: 'registry' }));
     await registry.bootAll(resolveExtensions(installed), kernelToolNames);
     await registry.enablement.start();
@@ -84,7 +95,6 @@ export class ExtensionRegistry {
   }
 
   private async bootAll(ordered: InstalledExtension[], kernelToolNames: string[]) {
-    const services = new Map<string, unknown>();
     for (const installed of ordered) {
       const { manifest } = installed.definition;
       const runtime: ExtensionRuntime = {
@@ -108,12 +118,7 @@ export class ExtensionRegistry {
           throw new Error(`it requires "${failedRequirement}", which failed to start`);
         }
         await migrateExtension(this.kernel.database, installed);
-        const deps = Object.fromEntries(
-          Object.entries(installed.definition.deps).map(([name, ref]) => [
-            name,
-            ref.owner === 'kernel' ? kernelRefValue(ref.id, manifest, this.kernel) : services.get(ref.id),
-          ]),
-        );
+        const deps = await this.kernel.services.resolveDeps(installed.definition.deps, manifest);
         runtime.contributions = await installed.definition.setup({
           deps,
           manifest,
@@ -126,9 +131,10 @@ export class ExtensionRegistry {
               `it declares provides ${installed.definition.provides.id} but setup returned no service`,
             );
           }
-          services.set(installed.definition.provides.id, runtime.contributions.service);
+          this.kernel.services.provide(installed.definition.provides, runtime.contributions.service);
         }
       } catch (error) {
+        this.kernel.lifecycle.discard(manifest.id);
         const reason = error instanceof Error ? error.message : String(error);
         if (manifest.enablement === 'always') {
           throw new ExtensionBootError(

@@ -34,7 +34,11 @@ export function testConfig(overrides: Record<string, string> = {}): KernelConfig
 }
 
 export async function createTestKernel(
-  options: { env?: Record<string, string> } & Partial<Omit<KernelOptions, 'config'>> = {},
+  options: {
+    env?: Record<string, string>;
+    /** Run extensions' onReady hooks (background work) as a listening server would. Default true. */
+    ready?: boolean;
+  } & Partial<Omit<KernelOptions, 'config'>> = {},
 ): Promise<TestKernel> {
   const testDatabase = await createTestDatabase();
   const config = testConfig(options.env);
@@ -50,6 +54,7 @@ export async function createTestKernel(
     await testDatabase.drop();
     throw error;
   }
+  if (options.ready !== false) await kernel.ready();
 
   const call = async (method: string, path: string, o: CallOptions = {}) => {
     const headers: Record<string, string> = { ...o.headers };
@@ -88,6 +93,7 @@ export async function createTestKernel(
       };
     },
     close: async () => {
+      await kernel.beforeShutdown();
       await kernel.close();
       await testDatabase.drop();
     },

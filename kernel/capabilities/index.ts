@@ -1,0 +1,23 @@
+/**
+ * The kernel's capabilities: one factory per contract ref. Adding a capability is one
+ * file in this folder (its factory) plus its ref and types in kernel/contract, and one
+ * line here.
+ */
+import type { ServiceFactory } from '../contract/service-factory.ts';
+import { configFactory } from './config.ts';
+import { databaseFactory } from './database.ts';
+import { eventsFactory } from './events.ts';
+import { lifecycleFactory } from './lifecycle.ts';
+import { loggerFactory } from './logger.ts';
+import { secretsFactory } from './secrets.ts';
+import { storageFactory } from './storage.ts';
+
+export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
+  databaseFactory,
+  eventsFactory,
+  loggerFactory,
+  configFactory,
+  storageFactory,
+  secretsFactory,
+  lifecycleFactory,
+];
