@@ -47,11 +47,11 @@ export async function runGateBench(iterations = Number(process.env.BENCH_ITERATI
     extensions: [{ definition: meetingNotes, tier: 'third-party', source: 'bench', dir: undefined }],
   });
   try {
-    const { registry, verifier } = kernel.services;
+    const { registry, verifier, memberships } = kernel.services;
     const db = kernel.services.database;
     const definitions = registry!.get('meeting-notes')!.contributions.routes ?? [];
     const app = createRootApp(config, createLogger('silent'));
-    const deps = { database: db, verifier };
+    const deps = { database: db, verifier, memberships };
     app.route('/gated', buildRouter(definitions, deps, { gate: enablementGate(registry!, 'meeting-notes') }));
     app.route('/ungated', buildRouter(definitions, deps));
 

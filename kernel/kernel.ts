@@ -11,6 +11,7 @@ import { actorRoutes } from './actors/routes.ts';
 import { ActorService } from './actors/service.ts';
 import { ApiKeyVerifier } from './auth/api-key-verifier.ts';
 import { loadInstallationKey } from './auth/installation-key.ts';
+import { MembershipCache } from './auth/membership-cache.ts';
 import { StreamTickets } from './auth/stream-tickets.ts';
 import { kernelServiceFactories } from './capabilities/index.ts';
 import {
@@ -33,7 +34,7 @@ import { startEventStream } from './events/event-stream.ts';
 import { eventRoutes } from './events/routes.ts';
 import { StreamGuard } from './events/stream-guard.ts';
 import { StreamQuota } from './events/stream-quota.ts';
-import { authenticate, buildRouter, memberRole } from './http/build-router.ts';
+import { authenticate, buildRouter } from './http/build-router.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { startIdempotencySweep } from './http/idempotency-sweep.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
@@ -102,6 +103,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     const verifier = new ApiKeyVerifier(database, logger);
     await verifier.start();
     closers.push(() => verifier.stop());
+    const memberships = new MembershipCache(database, logger);
+    await memberships.start();
+    closers.push(() => memberships.stop());
     const streamGuard = new StreamGuard(database, verifier, logger, config.sseHeartbeatMs);
     const eventStream = await startEventStream(database, config, logger);
     closers.push(() => eventStream.stop());
@@ -119,6 +123,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       database,
       logger,
       verifier,
+      memberships,
       workspaces,
       actors: new ActorService(workspaces),
       eventStream,
@@ -129,7 +134,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
     const app = createRootApp(config, logger);
     const operations: Operation[] = [];
-    const routerDeps = { database, verifier, tickets: streamTickets };
+    const routerDeps = { database, verifier, memberships, tickets: streamTickets };
     const components = new ComponentRegistry();
     const mount = (
       owner: string,
@@ -197,7 +202,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       app.all(`${extension.mountPath}/*`, authenticate(verifier), unavailable);
     }
 
-    mountMcp(app, { database, verifier, registry, operations, logger });
+    mountMcp(app, { database, verifier, memberships, registry, operations, logger });
 
     app.get('/openapi.json', async (c) => {
       const workspaceId = c.req.header('x-workspace-id') ?? c.req.query('workspace_id');
@@ -206,7 +211,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
         // A workspace's composition is visible to its members only.
         const auth = await verifier.verify(c.req.header('authorization'));
         const role = /^[0-9a-f-]{36}$/i.test(workspaceId)
-          ? await memberRole(database, workspaceId, auth.actor.id)
+          ? await memberships.roleOf(workspaceId.toLowerCase(), auth.actor.id)
           : undefined;
         if (!role) throw notFound('Workspace not found');
         const rows = await registry.enablement.rowsOf(workspaceId);

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { ActorService } from './actors/service.ts';
 import type { ApiKeyVerifier } from './auth/api-key-verifier.ts';
+import type { MembershipCache } from './auth/membership-cache.ts';
 import type { StreamTickets } from './auth/stream-tickets.ts';
 import type { KernelConfig } from './config.ts';
 import type { Database } from './db/database.ts';
@@ -18,6 +19,8 @@ export interface KernelServices {
   database: Database;
   logger: Logger;
   verifier: ApiKeyVerifier;
+  /** The caller's role per workspace, cached and evicted on change on every instance. */
+  memberships: MembershipCache;
   actors: ActorService;
   workspaces: WorkspaceService;
   /** Fans the workspace event log out to SSE clients (one LISTEN per process). */

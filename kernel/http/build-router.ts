@@ -12,6 +12,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
+import type { MembershipCache } from '../auth/membership-cache.ts';
 import type { StreamTickets } from '../auth/stream-tickets.ts';
 import type { KernelEnv, Role } from '../contract/context.ts';
 import { ApiError, forbidden, notFound, validationError } from '../contract/errors.ts';
@@ -30,6 +31,7 @@ export function roleAtLeast(role: Role, minimum: Role): boolean {
 export interface RouterDeps {
   database: Database;
   verifier: ApiKeyVerifier;
+  memberships: MembershipCache;
   /** Needed only by routes that declare `access.streamTicket`. */
   tickets?: StreamTickets;
 }
@@ -56,33 +58,22 @@ export function authenticate(verifier: ApiKeyVerifier): MiddlewareHandler<Kernel
   };
 }
 
-export async function memberRole(
-  database: Database,
-  workspaceId: string,
-  actorId: string,
-): Promise<Role | undefined> {
-  const [row] = await database.query<{ role: Role }>(
-    'select role from workspace_members where workspace_id = $1 and actor_id = $2',
-    [workspaceId, actorId],
-  );
-  return row?.role;
-}
-
 /** Membership of the caller in a workspace, or 404 (a non-member learns nothing). */
-async function setWorkspace(c: Context<KernelEnv>, database: Database, workspaceId: string) {
+async function setWorkspace(c: Context<KernelEnv>, memberships: MembershipCache, requested: string) {
   // A malformed id cannot name a workspace the caller belongs to: same answer as a non-member.
+  const workspaceId = requested.toLowerCase();
   const role = UUID.test(workspaceId)
-    ? await memberRole(database, workspaceId, c.get('auth')!.actor.id)
+    ? await memberships.roleOf(workspaceId, c.get('auth')!.actor.id)
     : undefined;
   if (!role) throw notFound('Workspace not found');
-  c.set('workspace', { id: workspaceId.toLowerCase(), role });
+  c.set('workspace', { id: workspaceId, role });
 }
 
 const requestedWorkspace = (c: Context<KernelEnv>) =>
   c.req.header('x-workspace-id') ?? c.req.query('workspace_id');
 
 export function resolveWorkspace(
-  database: Database,
+  memberships: MembershipCache,
   param: string | undefined,
 ): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
@@ -92,7 +83,7 @@ export function resolveWorkspace(
         { path: 'X-Workspace-Id', message: 'required' },
       ]);
     }
-    await setWorkspace(c, database, workspaceId);
+    await setWorkspace(c, memberships, workspaceId);
     await next();
   };
 }
@@ -104,7 +95,7 @@ export function resolveWorkspace(
  */
 function keyOrStreamTicket(deps: RouterDeps): MiddlewareHandler<KernelEnv> {
   const byKey = authenticate(deps.verifier);
-  const byHeader = resolveWorkspace(deps.database, undefined);
+  const byHeader = resolveWorkspace(deps.memberships, undefined);
   return async (c, next) => {
     const ticket = c.req.query('ticket');
     if (c.req.header('authorization') || ticket === undefined || !deps.tickets) {
@@ -121,7 +112,7 @@ function keyOrStreamTicket(deps: RouterDeps): MiddlewareHandler<KernelEnv> {
         { path: 'ticket', message: 'issued for another workspace' },
       ]);
     }
-    await setWorkspace(c, deps.database, claims.workspaceId);
+    await setWorkspace(c, deps.memberships, claims.workspaceId);
     await next();
   };
 }
@@ -174,7 +165,7 @@ export function buildRouter(
     } else if (access.auth !== 'public') {
       middleware.push(auth);
       if (access.auth === 'workspace')
-        middleware.push(resolveWorkspace(deps.database, access.workspaceParam));
+        middleware.push(resolveWorkspace(deps.memberships, access.workspaceParam));
     }
     if (access.auth === 'workspace') {
       if (options.gate) middleware.push(options.gate);

@@ -16,10 +16,12 @@
  * reason GET (the server-to-client stream) and DELETE (ending a session) are 405: the
  * SDK's client treats 405 on GET as "no stream offered" and carries on.
  */
+
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Logger } from 'pino';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
+import type { MembershipCache } from '../auth/membership-cache.ts';
 import { authOf, type KernelEnv, workspaceOf } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
 import type { Database } from '../db/database.ts';
@@ -36,6 +38,7 @@ export const MCP_PATH = '/mcp';
 
 export interface McpDeps {
   database: Database;
+  memberships: MembershipCache;
   verifier: ApiKeyVerifier;
   registry: ExtensionRegistry;
   operations: readonly Operation[];
@@ -47,7 +50,7 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
   const catalog = new ToolCatalog(deps.operations, deps.registry, () =>
     buildOpenApiDocument(app, deps.operations, { version: KERNEL_VERSION }),
   );
-  const guard = [authenticate(deps.verifier), resolveWorkspace(deps.database, undefined)] as const;
+  const guard = [authenticate(deps.verifier), resolveWorkspace(deps.memberships, undefined)] as const;
 
   app.post(MCP_PATH, ...guard, async (c) => {
     const auth = authOf(c);

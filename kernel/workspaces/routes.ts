@@ -12,7 +12,7 @@ const memberParams = workspaceIdParam.extend({ actor_id: z.string().uuid() });
 const byWorkspace = 'workspace_id';
 
 export function workspaceRoutes(k: KernelServices) {
-  const { database, workspaces } = k;
+  const { database, memberships, workspaces } = k;
   const caller = (c: Parameters<typeof authOf>[0]) => {
     const workspace = workspaceOf(c);
     return { id: authOf(c).actor.id, role: workspace.role };
@@ -125,6 +125,7 @@ export function workspaceRoutes(k: KernelServices) {
       handler: async (c) => {
         const { id } = workspaceOf(c);
         await database.db.transaction((tx) => workspaces.delete(tx, id, authOf(c).actor.id));
+        memberships.evictWorkspace(id);
         return c.body(null, 204);
       },
     }),
@@ -220,6 +221,7 @@ export function workspaceRoutes(k: KernelServices) {
             role,
           }),
         );
+        memberships.evictWorkspace(workspaceOf(c).id);
         return c.json(member, 200);
       },
     }),
@@ -244,6 +246,8 @@ export function workspaceRoutes(k: KernelServices) {
         await database.db.transaction((tx) =>
           workspaces.removeMember(tx, { workspaceId: workspaceOf(c).id, by: caller(c), actorId: actor_id }),
         );
+        // This process's next request must see it now, not when the NOTIFY arrives.
+        memberships.evictWorkspace(workspaceOf(c).id);
         return c.body(null, 204);
       },
     }),

@@ -204,6 +204,8 @@ export class WorkspaceService {
       )
       .returning();
     if (current.role !== input.role) {
+      // Role caches (membership-cache.ts) and open streams re-check this workspace on commit.
+      await notifyStreamAccessChanged(tx, input.workspaceId);
       await recordEvent(tx, {
         workspaceId: input.workspaceId,
         actorId: input.by.id,

@@ -37,7 +37,7 @@ beforeAll(async () => {
     env: { MASKIN_BODY_LIMIT: String(BODY_LIMIT) },
     logger: pino({ level: 'info' }, logSink),
   });
-  const { database, verifier, workspaces } = t.kernel.services;
+  const { database, verifier, memberships, workspaces } = t.kernel.services;
   const ok = { 200: jsonResponse(z.object({ ok: z.boolean() }), 'never reached') };
   t.kernel.app.route(
     '/api/test-errors',
@@ -95,7 +95,7 @@ beforeAll(async () => {
           },
         }),
       ],
-      { database, verifier },
+      { database, verifier, memberships },
     ),
   );
 });

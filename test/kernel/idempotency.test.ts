@@ -39,7 +39,7 @@ const work = {
 let t: TestKernel;
 beforeAll(async () => {
   t = await createTestKernel();
-  const { database, verifier } = t.kernel.services;
+  const { database, verifier, memberships } = t.kernel.services;
   t.kernel.app.route(
     '/api/test-idempotency',
     buildRouter(
@@ -67,7 +67,7 @@ beforeAll(async () => {
           },
         }),
       ],
-      { database, verifier },
+      { database, verifier, memberships },
     ),
   );
 });
