@@ -13,6 +13,7 @@ const configSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_PREPARE: booleanFlag.default(true),
   MASKIN_DATA_DIR: z.string().default('./.maskin/data'),
   MASKIN_BOOTSTRAP: booleanFlag.default(true),
   MASKIN_SIGNUP: z.enum(['open', 'closed']).default('open'),
@@ -46,6 +47,8 @@ export interface KernelConfig {
   host: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Named prepared statements on PostgreSQL; off behind transaction-pooling proxies (PgBouncer). */
+  databasePrepare: boolean;
   dataDir: string;
   bootstrap: boolean;
   signup: 'open' | 'closed';
@@ -83,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,
+    databasePrepare: c.DATABASE_PREPARE,
     dataDir: c.MASKIN_DATA_DIR,
     bootstrap: c.MASKIN_BOOTSTRAP,
     signup: c.MASKIN_SIGNUP,

@@ -47,19 +47,27 @@ export function resultRows<Row>(result: unknown): Row[] {
   return ((result as { rows?: Row[] }).rows ?? []) as Row[];
 }
 
-export async function openPostgres(url: string, poolSize: number): Promise<Database> {
+export async function openPostgres(
+  url: string,
+  poolSize: number,
+  options: { prepare?: boolean } = {},
+): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
+  const prepare = options.prepare ?? true;
   const sql: Sql = postgres(url, {
     max: poolSize,
     onnotice: () => {},
     connection: { application_name: 'maskin' },
+    // Also postgres.js's own statements (BEGIN, COMMIT, SAVEPOINT, type lookups).
+    prepare,
   });
-  const db = drizzle({ client: sql }) as unknown as Db;
+  const client = prepare ? preparingClient(sql) : sql;
+  const db = drizzle({ client }) as unknown as Db;
   return {
     kind: 'postgres',
     db,
-    query: async (text, params = []) => (await sql.unsafe(text, params as never[])) as never,
+    query: async (text, params = []) => (await sql.unsafe(text, params as never[], { prepare })) as never,
     scriptTransaction: (fn) =>
       sql.begin(async (tx) =>
         fn({
@@ -78,6 +86,38 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     },
     close: () => sql.end({ timeout: 5 }),
   };
+}
+
+/**
+ * postgres.js runs `unsafe` queries (all of drizzle's, all of ours) unprepared unless
+ * told otherwise, so PostgreSQL parses and plans the same hot statements on every
+ * request. This wrapper asks for named prepared statements on every query, including
+ * inside transactions and savepoints; postgres.js keeps one per connection and query
+ * text, and drizzle emits the same text for the same query shape (values are always
+ * parameters), so the set stays small. Transaction-pooling proxies cannot keep
+ * prepared statements across transactions: DATABASE_PREPARE=false turns this off.
+ */
+function preparingClient<T extends object>(client: T): T {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property === 'unsafe') {
+        return (query: string, params?: unknown[], options?: Record<string, unknown>) =>
+          value.call(target, query, params, { ...options, prepare: true });
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const fn = args[args.length - 1] as (tx: object) => unknown;
+          return value.apply(target, [...args.slice(0, -1), (tx: object) => fn(preparingClient(tx))]);
+        };
+      }
+      return value.bind(target);
+    },
+    apply(target, thisArg, args) {
+      return Reflect.apply(target as (...a: unknown[]) => unknown, thisArg, args);
+    },
+  });
 }
 
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<Database> {

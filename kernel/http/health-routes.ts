@@ -2,8 +2,10 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError } from '../contract/errors.ts';
 import { defineRoute, jsonResponse } from '../contract/route.ts';
 import type { KernelServices } from '../services.ts';
+import { DatabaseProbe } from './database-probe.ts';
 
 export function healthRoutes(k: KernelServices) {
+  const probe = new DatabaseProbe(k.database);
   return [
     defineRoute({
       access: { auth: 'public' },
@@ -11,7 +13,7 @@ export function healthRoutes(k: KernelServices) {
         method: 'get',
         path: '/',
         tags: ['Kernel'],
-        summary: 'Liveness and database check',
+        summary: 'Liveness and database check (the database is asked at most once a second)',
         responses: {
           200: jsonResponse(
             z.object({ status: z.literal('ok'), database: z.enum(['postgres', 'pglite']) }).openapi('Health'),
@@ -22,7 +24,7 @@ export function healthRoutes(k: KernelServices) {
       }),
       handler: async (c) => {
         try {
-          await k.database.query('select 1');
+          await probe.check();
         } catch (error) {
           c.get('logger').error({ err: error }, 'health check failed');
           throw new ApiError(503, 'UNAVAILABLE', 'Database unreachable');
