@@ -1,0 +1,172 @@
+/**
+ * Query plans of every list, filter, sort and search the objects API offers, on a
+ * workspace of 100,000 objects (BENCH_PLAN_ROWS), with EXPLAIN (ANALYZE, BUFFERS).
+ * The statements mirror core-extensions/objects/queries.ts (drizzle builds them
+ * there) and search.ts (searchStatement, used as is). The table shows the access path
+ * and the execution time; BENCH_PLANS_VERBOSE=1 prints every plan in full.
+ * docs/performance.md records a run.
+ */
+import { randomBytes } from 'node:crypto';
+import { searchStatement } from '../core-extensions/objects/search.ts';
+import { loadConfig } from '../kernel/config.ts';
+import { createKernel, createLogger } from '../kernel/kernel.ts';
+import { type BenchModule, databaseKind, freshDatabaseEnv, type Table } from './lib.ts';
+
+const WORDS = (
+  'export import pricing billing checkout onboarding invoice report dashboard search filter upload ' +
+  'download latency timeout crash login signup password email notification webhook mobile desktop ' +
+  'tablet browser chart table column row sort page cursor token session agent task bet insight'
+).split(' ');
+
+const COLUMNS =
+  'id, workspace_id, type, title, content, status, metadata, driver_id, created_by, created_at, updated_at, version';
+
+interface PlanCase {
+  name: string;
+  text: string;
+  params: unknown[];
+}
+
+function listCase(name: string, where: string[], order: string, params: unknown[]): PlanCase {
+  return {
+    name,
+    text: `select ${COLUMNS} from objects where ${['workspace_id = $1', ...where].join(' and ')} order by ${order} limit 51`,
+    params,
+  };
+}
+
+function casesFor(workspaceId: string, driverId: string, midTitle: string, midTime: string): PlanCase[] {
+  const w = [workspaceId];
+  return [
+    listCase('list (default: updated_at desc)', [], 'updated_at desc, id desc', w),
+    listCase('list, updated_at asc', [], 'updated_at asc, id asc', w),
+    listCase('list, created_at desc', [], 'created_at desc, id desc', w),
+    listCase('list, title asc', [], 'title asc, id asc', w),
+    listCase('list, type=task', ['type = $2'], 'updated_at desc, id desc', [...w, 'task']),
+    listCase('list, type=task status=todo', ['type = $2', 'status = $3'], 'updated_at desc, id desc', [
+      ...w,
+      'task',
+      'todo',
+    ]),
+    listCase('list, status=todo', ['status = $2'], 'updated_at desc, id desc', [...w, 'todo']),
+    listCase('list, driver', ['driver_id = $2'], 'updated_at desc, id desc', [...w, driverId]),
+    listCase('list, updated_since (recent)', ['updated_at >= $2'], 'updated_at desc, id desc', [
+      ...w,
+      midTime,
+    ]),
+    listCase(
+      'list, page 2 by cursor (updated_at desc)',
+      ['(updated_at < $2 or (updated_at = $2 and id < $3))'],
+      'updated_at desc, id desc',
+      [...w, midTime, 'ffffffff-ffff-ffff-ffff-ffffffffffff'],
+    ),
+    listCase(
+      'list, page 2 by cursor (title asc)',
+      ['(title > $2 or (title = $2 and id > $3))'],
+      'title asc, id asc',
+      [...w, midTitle, '00000000-0000-0000-0000-000000000000'],
+    ),
+    {
+      name: 'get by id',
+      text: `select ${COLUMNS} from objects where workspace_id = $1 and id = (select id from objects where workspace_id = $1 limit 1)`,
+      params: w,
+    },
+    { name: 'search "pricing"', ...searchStatement(workspaceId, { q: 'pricing', limit: 20 }) },
+    {
+      name: 'search "export timeout" type=task',
+      ...searchStatement(workspaceId, { q: 'export timeout', type: 'task', limit: 20 }),
+    },
+    { name: 'search "zzzunmatched"', ...searchStatement(workspaceId, { q: 'zzzunmatched', limit: 20 }) },
+  ];
+}
+
+/** The plan's node names with their indexes, outermost first, and its execution time. */
+function summarise(plan: string[]): { path: string; executionMs: number } {
+  const nodes = plan
+    .filter(
+      (line) =>
+        /^\s*(->\s*)?[A-Z][A-Za-z ]+(on|using|\(|$)/.test(line) && !/^\s*(Planning|Execution)/.test(line),
+    )
+    .map((line) =>
+      line
+        .replace(/^\s*->\s*/, '')
+        .replace(/\s*\(cost=.*$/, '')
+        .trim(),
+    )
+    .filter((line) => !/^(Buffers|Sort Key|Filter|Index Cond|Recheck|Heap Blocks|Rows Removed)/.test(line));
+  const execution = plan.find((line) => line.startsWith('Execution Time'));
+  return {
+    path: nodes.slice(0, 4).join(' > '),
+    executionMs: execution ? Number(execution.replace(/[^\d.]/g, '')) : Number.NaN,
+  };
+}
+
+export const plansBench: BenchModule = {
+  name: 'plans',
+  run: async (): Promise<Table[]> => {
+    const rowsWanted = Number(process.env.BENCH_PLAN_ROWS ?? 100_000);
+    const database = await freshDatabaseEnv('plans');
+    const config = loadConfig({ ...database.env, LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false' });
+    const kernel = await createKernel({ config, logger: createLogger('silent') });
+    const db = kernel.services.database;
+    try {
+      const signup = await kernel.app.request('/api/actors/signup', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Plans', email: `plans-${randomBytes(4).toString('hex')}@example.com` }),
+      });
+      const me = (await signup.json()) as { workspace: { id: string }; actor: { id: string } };
+      const workspaceId = me.workspace.id;
+      const actorId = me.actor.id;
+      const words = `array[${WORDS.map((word) => `'${word}'`).join(',')}]`;
+      const n = WORDS.length;
+      for (let offset = 0; offset < rowsWanted; offset += 10_000) {
+        await db.query(
+          `insert into objects (workspace_id, type, title, content, status, metadata, created_by, driver_id, created_at, updated_at)
+           select $1, (array['insight','bet','task'])[1 + i % 3],
+                  'Object ' || i || ' ' || w[1 + (i * 7) % ${n}],
+                  'About ' || w[1 + (i * 17) % ${n}] || ' and ' || w[1 + (i * 19) % ${n}] || ' ' || md5(i::text),
+                  (array['new','signal','todo'])[1 + (i / 3) % 3],
+                  jsonb_build_object('source', w[1 + (i * 29) % ${n}]), $2,
+                  case when i % 50 = 0 then $2::uuid end,
+                  date_trunc('milliseconds', now() - (i || ' seconds')::interval),
+                  date_trunc('milliseconds', now() - (i || ' seconds')::interval)
+             from generate_series($3::int, $4::int) as i, (select ${words} as w) as vocabulary`,
+          [workspaceId, actorId, offset, Math.min(offset + 10_000, rowsWanted) - 1],
+        );
+      }
+      await db.query('analyze objects');
+      const [mid] = await db.query<{ title: string; updated_at: string }>(
+        'select title, updated_at::text from objects where workspace_id = $1 order by updated_at desc offset $2 limit 1',
+        [workspaceId, Math.floor(rowsWanted / 100)],
+      );
+      const rows: (string | number)[][] = [];
+      const verbose = process.env.BENCH_PLANS_VERBOSE === '1';
+      for (const planCase of casesFor(workspaceId, actorId, mid!.title, mid!.updated_at)) {
+        await db.query(planCase.text, planCase.params); // warm the cache as a live server would be
+        const plan = (
+          await db.query<{ 'QUERY PLAN': string }>(
+            `explain (analyze, buffers) ${planCase.text}`,
+            planCase.params,
+          )
+        ).map((row) => row['QUERY PLAN']);
+        if (verbose) process.stdout.write(`-- ${planCase.name}\n${plan.join('\n')}\n\n`);
+        const { path, executionMs } = summarise(plan);
+        rows.push([planCase.name, executionMs, path]);
+      }
+      return [
+        {
+          title: `Objects query plans on ${rowsWanted.toLocaleString('en')} objects in one workspace (${databaseKind()})`,
+          columns: ['case', 'exec ms', 'plan (outermost nodes)'],
+          rows,
+          notes: [
+            'EXPLAIN (ANALYZE, BUFFERS) after one warm-up run of the same statement; BENCH_PLANS_VERBOSE=1 prints each plan.',
+          ],
+        },
+      ];
+    } finally {
+      await kernel.close();
+      await database.drop();
+    }
+  },
+};
