@@ -47,7 +47,21 @@ export function resultRows<Row>(result: unknown): Row[] {
   return ((result as { rows?: Row[] }).rows ?? []) as Row[];
 }
 
-export async function openPostgres(url: string, poolSize: number): Promise<Database> {
+export interface PostgresOptions {
+  /**
+   * Awaited before every (re)connection of the LISTEN connection, and only that one.
+   * Tests hold it to keep the listener down for as long as they decide (an outage
+   * produced on purpose, not hoped for); production passes nothing and postgres.js
+   * reconnects the listener at once.
+   */
+  beforeListenerConnect?: () => Promise<void>;
+}
+
+export async function openPostgres(
+  url: string,
+  poolSize: number,
+  options: PostgresOptions = {},
+): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const sql: Sql = postgres(url, {
@@ -55,6 +69,24 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
     onnotice: () => {},
     connection: { application_name: 'maskin' },
   });
+  // postgres.js runs every LISTEN on one extra connection that inherits the options of
+  // the client `listen` is called on. With a hook, that client is a separate one whose
+  // socket factory waits for the hook, so the pool's connections are never held.
+  const { beforeListenerConnect } = options;
+  const listener: Sql = beforeListenerConnect
+    ? postgres(url, {
+        max: 1,
+        onnotice: () => {},
+        connection: { application_name: 'maskin' },
+        // Supported by postgres.js (connection.js) but missing from its type definitions.
+        ...({
+          socket: async (socketOptions: SocketOptions) => {
+            await beforeListenerConnect();
+            return connectSocket(socketOptions);
+          },
+        } as object),
+      })
+    : sql;
   const db = drizzle({ client: sql }) as unknown as Db;
   return {
     kind: 'postgres',
@@ -70,14 +102,37 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
         }),
       ) as never,
     listen: async (channel, onNotify, onConnect) => {
-      const listener = await sql.listen(channel, onNotify, onConnect);
-      return () => listener.unlisten();
+      const listening = await listener.listen(channel, onNotify, onConnect);
+      return () => listening.unlisten();
     },
     notify: async (channel, payload) => {
       await sql.notify(channel, payload);
     },
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      await sql.end({ timeout: 5 });
+      if (listener !== sql) await listener.end({ timeout: 5 });
+    },
   };
+}
+
+/** The parsed connection options postgres.js hands to a `socket` factory. */
+interface SocketOptions {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}
+
+/** A connected TCP (or Unix) socket, as postgres.js expects from a `socket` factory. */
+async function connectSocket(options: SocketOptions) {
+  const { connect } = await import('node:net');
+  const socket = options.path
+    ? connect({ path: options.path })
+    : connect({ host: options.host[0], port: options.port[0]! });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return socket;
 }
 
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<Database> {
