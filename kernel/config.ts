@@ -57,11 +57,15 @@ export interface KernelConfig {
   publicUrl: string | undefined;
   /** Extra extension packages or paths to load, beyond core-extensions/ and extensions/. */
   extensionSources: string[];
-  /** Installed extensions the operator has switched off for the whole installation. */
   /** Encryption key for the secrets service (32 bytes, base64). */
   secretKey: string | undefined;
+  /** Open streams one actor may hold in this process, event and extension streams together. */
   sseMaxStreamsPerActor: number;
-  /** Interval of the SSE comment heartbeat (also the stream hub's safety-net catch-up). */
+  /**
+   * Interval of the SSE comment heartbeat. Each stream hub also probes its LISTEN
+   * connection on this tick, and the stream guard re-checks keys that expire; there is
+   * no periodic re-read of the streams (a lost NOTIFY is recovered on reconnect).
+   */
   sseHeartbeatMs: number;
   /** Bytes a stream client may have queued in this process before it is closed as too slow. */
   sseMaxBufferedBytes: number;

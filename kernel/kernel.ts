@@ -20,6 +20,8 @@ import {
   internalDatabaseRef,
   internalLoggerRef,
   lifecycleHubRef,
+  streamGuardRef,
+  streamQuotaRef,
 } from './capabilities/internal-refs.ts';
 import { LifecycleHub } from './capabilities/lifecycle-hub.ts';
 import type { KernelConfig } from './config.ts';
@@ -163,7 +165,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       .provide(internalLoggerRef, logger, { internal: true })
       .provide(internalConfigRef, config, { internal: true })
       .provide(installationKeyRef, installationKey, { internal: true })
-      .provide(lifecycleHubRef, lifecycle, { internal: true });
+      .provide(lifecycleHubRef, lifecycle, { internal: true })
+      .provide(streamGuardRef, streamGuard, { internal: true })
+      .provide(streamQuotaRef, services.streamQuota, { internal: true });
     const registry = await ExtensionRegistry.boot(
       installed,
       { database, logger, services: container, lifecycle },

@@ -11,6 +11,7 @@ import { lifecycleFactory } from './lifecycle.ts';
 import { loggerFactory } from './logger.ts';
 import { secretsFactory } from './secrets.ts';
 import { storageFactory } from './storage.ts';
+import { streamsFactory } from './streams.ts';
 
 export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   databaseFactory,
@@ -20,4 +21,5 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   storageFactory,
   secretsFactory,
   lifecycleFactory,
+  streamsFactory,
 ];

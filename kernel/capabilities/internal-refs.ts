@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { KernelConfig } from '../config.ts';
 import { createServiceRef } from '../contract/refs.ts';
 import type { Database } from '../db/database.ts';
+import type { StreamGuard } from '../events/stream-guard.ts';
+import type { StreamQuota } from '../events/stream-quota.ts';
 import type { LifecycleHub } from './lifecycle-hub.ts';
 
 export const internalDatabaseRef = createServiceRef<Database>({
@@ -25,5 +27,15 @@ export const installationKeyRef = createServiceRef<Buffer>({
 });
 export const lifecycleHubRef = createServiceRef<LifecycleHub>({
   id: 'kernel.internal.lifecycle',
+  owner: 'kernel',
+});
+/** The kernel's stream guard: extension stream hubs register with it (streams.ts). */
+export const streamGuardRef = createServiceRef<StreamGuard>({
+  id: 'kernel.internal.stream-guard',
+  owner: 'kernel',
+});
+/** The open-stream cap per actor, shared by the event stream and extension streams. */
+export const streamQuotaRef = createServiceRef<StreamQuota>({
+  id: 'kernel.internal.stream-quota',
   owner: 'kernel',
 });

@@ -25,3 +25,4 @@ export { decodeCursor, encodeCursor, toPage } from './pagination.ts';
 export * from './refs.ts';
 export * from './route.ts';
 export * from './service-factory.ts';
+export * from './streams.ts';

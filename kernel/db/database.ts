@@ -47,10 +47,22 @@ export function resultRows<Row>(result: unknown): Row[] {
   return ((result as { rows?: Row[] }).rows ?? []) as Row[];
 }
 
+export interface PostgresOptions {
+  /** Named prepared statements (default true); false behind transaction-pooling proxies. */
+  prepare?: boolean;
+  /**
+   * Awaited before every (re)connection of the LISTEN connection, and only that one.
+   * Tests hold it to keep the listener down for as long as they decide (an outage
+   * produced on purpose, not hoped for); production passes nothing and postgres.js
+   * reconnects the listener at once.
+   */
+  beforeListenerConnect?: () => Promise<void>;
+}
+
 export async function openPostgres(
   url: string,
   poolSize: number,
-  options: { prepare?: boolean } = {},
+  options: PostgresOptions = {},
 ): Promise<Database> {
   const { default: postgres } = await import('postgres');
   const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -62,6 +74,24 @@ export async function openPostgres(
     // Also postgres.js's own statements (BEGIN, COMMIT, SAVEPOINT, type lookups).
     prepare,
   });
+  // postgres.js runs every LISTEN on one extra connection that inherits the options of
+  // the client `listen` is called on. With a hook, that client is a separate one whose
+  // socket factory waits for the hook, so the pool's connections are never held.
+  const { beforeListenerConnect } = options;
+  const listener: Sql = beforeListenerConnect
+    ? postgres(url, {
+        max: 1,
+        onnotice: () => {},
+        connection: { application_name: 'maskin' },
+        // Supported by postgres.js (connection.js) but missing from its type definitions.
+        ...({
+          socket: async (socketOptions: SocketOptions) => {
+            await beforeListenerConnect();
+            return connectSocket(socketOptions);
+          },
+        } as object),
+      })
+    : sql;
   const client = prepare ? preparingClient(sql) : sql;
   const db = drizzle({ client }) as unknown as Db;
   return {
@@ -78,13 +108,16 @@ export async function openPostgres(
         }),
       ) as never,
     listen: async (channel, onNotify, onConnect) => {
-      const listener = await sql.listen(channel, onNotify, onConnect);
-      return () => listener.unlisten();
+      const listening = await listener.listen(channel, onNotify, onConnect);
+      return () => listening.unlisten();
     },
     notify: async (channel, payload) => {
       await sql.notify(channel, payload);
     },
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => {
+      await sql.end({ timeout: 5 });
+      if (listener !== sql) await listener.end({ timeout: 5 });
+    },
   };
 }
 
@@ -118,6 +151,26 @@ function preparingClient<T extends object>(client: T): T {
       return Reflect.apply(target as (...a: unknown[]) => unknown, thisArg, args);
     },
   });
+}
+
+/** The parsed connection options postgres.js hands to a `socket` factory. */
+interface SocketOptions {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}
+
+/** A connected TCP (or Unix) socket, as postgres.js expects from a `socket` factory. */
+async function connectSocket(options: SocketOptions) {
+  const { connect } = await import('node:net');
+  const socket = options.path
+    ? connect({ path: options.path })
+    : connect({ host: options.host[0], port: options.port[0]! });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return socket;
 }
 
 export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob }): Promise<Database> {

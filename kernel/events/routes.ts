@@ -138,7 +138,7 @@ export function eventRoutes(k: KernelServices) {
           'Each message has `id:` (the event id), `event:` (the type) and `data:` (the event JSON, as in GET ' +
           '/api/events). Send `Last-Event-ID` (or `?last_event_id=`) to receive every later event exactly once, ' +
           'in id order, before live ones; without it the stream starts with events committed from now on. ' +
-          'A comment line arrives every 15 s. A client that falls too far behind is closed with a `retry:` hint ' +
+          'A comment line arrives every heartbeat interval (MASKIN_SSE_HEARTBEAT_MS, 15 s by default). A client that falls too far behind is closed with a `retry:` hint ' +
           'and should reconnect with its last id. 429 when the actor already holds the maximum of open streams. ' +
           'Browsers (EventSource) authenticate with `?ticket=` from POST /api/events/stream-tickets instead of headers.',
         request: { query: eventStreamQuery, headers: eventStreamHeaders },

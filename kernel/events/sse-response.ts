@@ -1,6 +1,6 @@
 /**
  * Turns a request into a Server-Sent Events response fed by a StreamHub. Shared by
- * every stream route (events now, session logs later), so limits, headers and resume
+ * every stream route (the event stream and extension streams), so limits, headers and resume
  * parsing are the same everywhere.
  *
  * Under @hono/node-server the handler writes the status and headers to the Node

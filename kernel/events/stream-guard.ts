@@ -11,7 +11,7 @@
  *     when there are none.
  *
  * An ended stream gets the hub's `retry:` hint; its reconnect then meets the normal
- * pipeline and its 401 or 404. Works for every hub (events now, session logs later).
+ * pipeline and its 401 or 404. Works for every hub: the event stream and extension streams (kernel/capabilities/streams.ts).
  */
 
 import { sql } from 'drizzle-orm';

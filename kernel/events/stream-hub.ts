@@ -1,8 +1,8 @@
 /**
  * StreamHub: one LISTEN per process and channel, fan-out per scope, and resume from
  * any id with no gap and no duplicate. It knows nothing about events: a StreamSource
- * says how to read rows after an id, so the session-log stream can reuse it with its
- * own table and channel.
+ * says how to read rows after an id, so extension streams (kernel/capabilities/streams.ts)
+ * reuse it with their own table and channel.
  *
  * What the source must guarantee: within one scope, ids become visible in commit
  * order, so the committed ids are always a prefix (recordEvent's counter row gives
@@ -60,6 +60,7 @@ export interface StreamSource<Row, Filter> {
 }
 
 export interface StreamHubOptions {
+  /** Heartbeat comments and the listener probe run on this tick. */
   heartbeatMs: number;
   maxBufferedBytes: number;
   /** Reconnect delay suggested to clients that the hub closes. */

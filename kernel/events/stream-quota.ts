@@ -2,7 +2,7 @@
  * The cap on open streams per actor, counted in this process. Streams are long-lived
  * connections pinned to one process, so a per-process count is what protects that
  * process's sockets and memory; with several processes an actor may hold the cap on
- * each. Shared by every stream kind (events now, session logs later).
+ * each. Shared by every stream kind: the event stream and extension streams.
  */
 import { ApiError } from '../contract/errors.ts';
 
