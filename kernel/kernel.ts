@@ -17,6 +17,8 @@ import {
   installationKeyRef,
   internalConfigRef,
   internalDatabaseRef,
+  internalEnvRef,
+  internalInProcessApiRef,
   internalLoggerRef,
   lifecycleHubRef,
 } from './capabilities/internal-refs.ts';
@@ -64,6 +66,8 @@ export interface KernelOptions {
    * and MASKIN_EXTENSIONS. Tests pass an explicit list.
    */
   extensions?: InstalledExtension[];
+  /** The raw environment extensions' installation config is read from (default process.env). */
+  env?: Record<string, string | undefined>;
   /** Replace kernel service factories (fakes in tests); each replaces the one for the same ref. */
   serviceFactories?: ServiceFactory<any>[];
 }
@@ -158,7 +162,17 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       .provide(internalLoggerRef, logger, { internal: true })
       .provide(internalConfigRef, config, { internal: true })
       .provide(installationKeyRef, installationKey, { internal: true })
-      .provide(lifecycleHubRef, lifecycle, { internal: true });
+      .provide(lifecycleHubRef, lifecycle, { internal: true })
+      .provide(internalEnvRef, Object.freeze({ ...(options.env ?? process.env) }), { internal: true })
+      .provide(
+        internalInProcessApiRef,
+        {
+          request: (path, init, env) => app.request(path, init, env),
+          isEnabled: async (workspaceId, extensionId) =>
+            (await services.registry?.enablement.isEnabled(workspaceId, extensionId)) ?? false,
+        },
+        { internal: true },
+      );
     const registry = await ExtensionRegistry.boot(
       installed,
       { database, logger, services: container, lifecycle },
@@ -193,8 +207,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
           `Extension "${extension.id}" failed to start: ${extension.failure}. An operator must fix it; see GET /api/extensions.`,
         );
       };
-      app.all(extension.mountPath, authenticate(verifier), unavailable);
-      app.all(`${extension.mountPath}/*`, authenticate(verifier), unavailable);
+      app.all(extension.mountPath, authenticate(verifier, { actAs: true }), unavailable);
+      app.all(`${extension.mountPath}/*`, authenticate(verifier, { actAs: true }), unavailable);
     }
 
     mountMcp(app, { database, verifier, registry, operations, logger });

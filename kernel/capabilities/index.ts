@@ -4,11 +4,13 @@
  * line here.
  */
 import type { ServiceFactory } from '../contract/service-factory.ts';
+import { actAsFactory } from './act-as.ts';
 import { configFactory } from './config.ts';
 import { databaseFactory } from './database.ts';
 import { eventsFactory } from './events.ts';
 import { lifecycleFactory } from './lifecycle.ts';
 import { loggerFactory } from './logger.ts';
+import { membersFactory } from './members.ts';
 import { secretsFactory } from './secrets.ts';
 import { storageFactory } from './storage.ts';
 
@@ -20,4 +22,6 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   storageFactory,
   secretsFactory,
   lifecycleFactory,
+  membersFactory,
+  actAsFactory,
 ];

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { KernelConfig } from '../config.ts';
 import { createServiceRef } from '../contract/refs.ts';
 import type { Database } from '../db/database.ts';
+import type { InProcessApi } from './act-as.ts';
 import type { LifecycleHub } from './lifecycle-hub.ts';
 
 export const internalDatabaseRef = createServiceRef<Database>({
@@ -25,5 +26,15 @@ export const installationKeyRef = createServiceRef<Buffer>({
 });
 export const lifecycleHubRef = createServiceRef<LifecycleHub>({
   id: 'kernel.internal.lifecycle',
+  owner: 'kernel',
+});
+/** The composed API in process, for act-as (provided once the kernel app exists). */
+export const internalInProcessApiRef = createServiceRef<InProcessApi>({
+  id: 'kernel.internal.in-process-api',
+  owner: 'kernel',
+});
+/** The raw environment (KernelOptions.env, default process.env), for installation config. */
+export const internalEnvRef = createServiceRef<Readonly<Record<string, string | undefined>>>({
+  id: 'kernel.internal.env',
   owner: 'kernel',
 });
