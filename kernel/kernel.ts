@@ -26,6 +26,7 @@ import { LifecycleHub } from './capabilities/lifecycle-hub.ts';
 import type { KernelConfig } from './config.ts';
 import type { KernelEnv } from './contract/context.ts';
 import { ApiError, notFound } from './contract/errors.ts';
+import { secretsRef } from './contract/refs.ts';
 import type { RouteDefinition } from './contract/route.ts';
 import type { ServiceFactory } from './contract/service-factory.ts';
 import type { Database } from './db/database.ts';
@@ -46,6 +47,7 @@ import { discoverExtensions } from './registry/load-extensions.ts';
 import { ExtensionRegistry } from './registry/registry.ts';
 import type { InstalledExtension } from './registry/resolve-extensions.ts';
 import { catalogRoutes, REGISTRY_TOOL_NAMES, workspaceExtensionRoutes } from './registry/routes.ts';
+import { SecretSettingsStore } from './registry/secret-settings-store.ts';
 import { ServiceContainer } from './registry/service-container.ts';
 import { enablementGate, WorkspaceExtensions } from './registry/workspace-extensions.ts';
 import type { KernelServices } from './services.ts';
@@ -180,7 +182,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     );
     closers.push(() => registry.dispose());
     closers.push(() => lifecycle.run('shutdown'));
-    const workspaceExtensions = new WorkspaceExtensions(registry);
+    const workspaceExtensions = new WorkspaceExtensions(
+      registry,
+      new SecretSettingsStore(database, await container.get(secretsRef)),
+    );
     workspaces.onWorkspaceCreated((tx, workspaceId, actorId) =>
       workspaceExtensions.enableDefaults(tx, workspaceId, actorId),
     );

@@ -11,6 +11,7 @@ import { eventsFactory } from './events.ts';
 import { lifecycleFactory } from './lifecycle.ts';
 import { loggerFactory } from './logger.ts';
 import { membersFactory } from './members.ts';
+import { secretSettingsFactory } from './secret-settings.ts';
 import { secretsFactory } from './secrets.ts';
 import { storageFactory } from './storage.ts';
 
@@ -24,4 +25,5 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   lifecycleFactory,
   membersFactory,
   actAsFactory,
+  secretSettingsFactory,
 ];

@@ -26,4 +26,5 @@ export * from './members.ts';
 export { decodeCursor, encodeCursor, toPage } from './pagination.ts';
 export * from './refs.ts';
 export * from './route.ts';
+export * from './secret-settings.ts';
 export * from './service-factory.ts';
