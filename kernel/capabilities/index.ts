@@ -8,6 +8,7 @@ import { actAsFactory } from './act-as.ts';
 import { configFactory } from './config.ts';
 import { databaseFactory } from './database.ts';
 import { eventsFactory } from './events.ts';
+import { installationConfigFactory } from './installation-config.ts';
 import { lifecycleFactory } from './lifecycle.ts';
 import { loggerFactory } from './logger.ts';
 import { membersFactory } from './members.ts';
@@ -26,4 +27,5 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   membersFactory,
   actAsFactory,
   secretSettingsFactory,
+  installationConfigFactory,
 ];

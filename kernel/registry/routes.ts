@@ -2,6 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { authOf, workspaceOf } from '../contract/context.ts';
 import { defineRoute, errorResponses, jsonBody, jsonResponse } from '../contract/route.ts';
+import { configVariables } from '../capabilities/installation-config.ts';
 import type { Database } from '../db/database.ts';
 import { workspaceIdParam } from '../workspaces/schemas.ts';
 import type { ExtensionRegistry } from './registry.ts';
@@ -34,6 +35,9 @@ const catalogEntry = z
     tools: z.array(z.string()),
     events: z.array(z.string()),
     settings_schema: z.record(z.string(), z.unknown()),
+    config_variables: z
+      .array(z.string())
+      .openapi({ description: 'Environment variables of its installation config (names only)' }),
   })
   .openapi('ExtensionCatalogEntry');
 
@@ -51,6 +55,15 @@ const workspaceExtension = z
       .openapi({ description: 'Each declared secret and whether it is set; values are write-only' }),
   })
   .openapi('WorkspaceExtension');
+
+/** A malformed config already failed the extension at boot; the catalog then lists none. */
+function configVariableNames(extensionId: string, schema: z.ZodType | undefined): string[] {
+  try {
+    return Object.values(configVariables(extensionId, schema));
+  } catch {
+    return [];
+  }
+}
 
 export function catalogRoutes(registry: ExtensionRegistry) {
   return [
@@ -88,6 +101,7 @@ export function catalogRoutes(registry: ExtensionRegistry) {
               tools: e.toolNames,
               events: e.manifest.events ?? [],
               settings_schema: registry.settingsJsonSchema(e.id) as Record<string, unknown>,
+              config_variables: configVariableNames(e.id, e.manifest.config),
             })),
           },
           200,
