@@ -26,7 +26,7 @@ import type { ObjectsSettings } from './settings.ts';
 import { objectsTable, toObjectJson, type WorkObject } from './table.ts';
 import { atPath, checkMetadata, checkStatus, checkType, typeOf } from './validate.ts';
 
-const { and, eq, inArray, sql } = orm;
+const { sql } = orm;
 
 export interface CreateObjectInput {
   type: string;

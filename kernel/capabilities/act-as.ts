@@ -66,7 +66,10 @@ export const actAsFactory = createServiceFactory({
             .where(eq(actors.id, request.actorId));
           // An unknown actor is no member: the same answer the pipeline gives a non-member.
           if (!actor) return refused(notFound('Workspace not found'));
-          const headers: Record<string, string> = { 'x-workspace-id': workspaceId, 'x-request-id': requestId };
+          const headers: Record<string, string> = {
+            'x-workspace-id': workspaceId,
+            'x-request-id': requestId,
+          };
           if (request.body !== undefined) headers['content-type'] = 'application/json';
           const env = actAsEnv({
             auth: { actor, apiKeyId: `act-as:${extension.id}` },

@@ -19,7 +19,9 @@ export function configVariables(extensionId: string, schema: z.ZodType | undefin
       'its manifest config must be a z.object({...}): each field is filled from one environment variable',
     );
   }
-  return Object.fromEntries(Object.keys(schema.shape).map((field) => [field, configVariableName(extensionId, field)]));
+  return Object.fromEntries(
+    Object.keys(schema.shape).map((field) => [field, configVariableName(extensionId, field)]),
+  );
 }
 
 export function readInstallationConfig(

@@ -58,7 +58,9 @@ export const membersFactory = createServiceFactory({
         const rows = await on(tx)
           .select({ id: workspaceMembers.actorId })
           .from(workspaceMembers)
-          .where(and(eq(workspaceMembers.workspaceId, workspaceId), inArray(workspaceMembers.actorId, wanted)));
+          .where(
+            and(eq(workspaceMembers.workspaceId, workspaceId), inArray(workspaceMembers.actorId, wanted)),
+          );
         return new Set(rows.map((row) => row.id));
       },
 

@@ -33,7 +33,8 @@ export function idempotency(database: Database): MiddlewareHandler<KernelEnv> {
     const key = c.req.header('idempotency-key');
     const auth = c.get('auth');
     // An act-as call has no client to retry it and no API key to scope a record by.
-    if (key === undefined || !auth || !GUARDED_METHODS.has(c.req.method) || actAsCredentialOf(c)) return next();
+    if (key === undefined || !auth || !GUARDED_METHODS.has(c.req.method) || actAsCredentialOf(c))
+      return next();
     if (!KEY_PATTERN.test(key)) {
       throw validationError('Idempotency-Key must be 1-255 printable ASCII characters', [
         { path: 'Idempotency-Key', message: 'invalid' },

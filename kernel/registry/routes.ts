@@ -1,8 +1,8 @@
 /** /api/extensions (the installed catalog) and /api/workspaces/{id}/extensions (enablement). */
 import { createRoute, z } from '@hono/zod-openapi';
+import { configVariables } from '../capabilities/installation-config.ts';
 import { authOf, workspaceOf } from '../contract/context.ts';
 import { defineRoute, errorResponses, jsonBody, jsonResponse } from '../contract/route.ts';
-import { configVariables } from '../capabilities/installation-config.ts';
 import type { Database } from '../db/database.ts';
 import { workspaceIdParam } from '../workspaces/schemas.ts';
 import type { ExtensionRegistry } from './registry.ts';
@@ -155,13 +155,10 @@ export function workspaceExtensionRoutes(database: Database, extensions: Workspa
               .object({
                 enabled: z.boolean().optional(),
                 settings: z.record(z.string(), z.unknown()).optional(),
-                secrets: z
-                  .record(z.string(), z.unknown())
-                  .optional()
-                  .openapi({
-                    description:
-                      'Secret settings to set ({"key": value}) or clear ({"key": null}); write-only, never returned',
-                  }),
+                secrets: z.record(z.string(), z.unknown()).optional().openapi({
+                  description:
+                    'Secret settings to set ({"key": value}) or clear ({"key": null}); write-only, never returned',
+                }),
                 enable_requires: z.boolean().default(false),
               })
               .refine(

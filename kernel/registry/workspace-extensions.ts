@@ -134,7 +134,9 @@ export class WorkspaceExtensions {
       await store.write(tx, { ...context, extensionId: target.id, enabled: isOn(target.id), settings });
     }
 
-    const secretsChanged = secretChanges ? [...Object.keys(secretChanges.set), ...secretChanges.cleared].sort() : [];
+    const secretsChanged = secretChanges
+      ? [...Object.keys(secretChanges.set), ...secretChanges.cleared].sort()
+      : [];
     if (secretChanges && secretsChanged.length > 0) {
       await this.secrets.write(
         tx,

@@ -86,7 +86,9 @@ describe('membersRef', () => {
     expect(anonymous).toHaveLength(3);
     for (const actor of anonymous) expect(actor).not.toHaveProperty('email');
 
-    const byViewer = new Map((await members.getActors(ids, { viewerId: viewer.actorId })).map((a) => [a.id, a]));
+    const byViewer = new Map(
+      (await members.getActors(ids, { viewerId: viewer.actorId })).map((a) => [a.id, a]),
+    );
     expect(byViewer.get(owner.actorId)?.email).toMatch(/@example\.com$/);
     expect(byViewer.get(viewer.actorId)?.email).toMatch(/@example\.com$/);
     expect(byViewer.get(stranger.actorId)).not.toHaveProperty('email');

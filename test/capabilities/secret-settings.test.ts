@@ -36,7 +36,13 @@ const digest = defineExtension({
   },
 });
 const plain = defineExtension({
-  manifest: { id: 'plain', version: '1.0.0', kernel: '^1.0.0', enablement: 'default-on', description: 'No secrets' },
+  manifest: {
+    id: 'plain',
+    version: '1.0.0',
+    kernel: '^1.0.0',
+    enablement: 'default-on',
+    description: 'No secrets',
+  },
   setup: () => ({}),
 });
 
