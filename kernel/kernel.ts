@@ -18,6 +18,8 @@ import {
   installationKeyRef,
   internalConfigRef,
   internalDatabaseRef,
+  internalEnvRef,
+  internalInProcessApiRef,
   internalLoggerRef,
   lifecycleHubRef,
   streamGuardRef,
@@ -27,6 +29,7 @@ import { LifecycleHub } from './capabilities/lifecycle-hub.ts';
 import type { KernelConfig } from './config.ts';
 import type { KernelEnv } from './contract/context.ts';
 import { ApiError, notFound } from './contract/errors.ts';
+import { secretsRef } from './contract/refs.ts';
 import type { RouteDefinition } from './contract/route.ts';
 import type { ServiceFactory } from './contract/service-factory.ts';
 import type { Database } from './db/database.ts';
@@ -47,6 +50,7 @@ import { discoverExtensions } from './registry/load-extensions.ts';
 import { ExtensionRegistry } from './registry/registry.ts';
 import type { InstalledExtension } from './registry/resolve-extensions.ts';
 import { catalogRoutes, REGISTRY_TOOL_NAMES, workspaceExtensionRoutes } from './registry/routes.ts';
+import { SecretSettingsStore } from './registry/secret-settings-store.ts';
 import { ServiceContainer } from './registry/service-container.ts';
 import { enablementGate, WorkspaceExtensions } from './registry/workspace-extensions.ts';
 import type { KernelServices } from './services.ts';
@@ -67,6 +71,8 @@ export interface KernelOptions {
    * and MASKIN_EXTENSIONS. Tests pass an explicit list.
    */
   extensions?: InstalledExtension[];
+  /** The raw environment extensions' installation config is read from (default process.env). */
+  env?: Record<string, string | undefined>;
   /** Replace kernel service factories (fakes in tests); each replaces the one for the same ref. */
   serviceFactories?: ServiceFactory<any>[];
 }
@@ -167,7 +173,17 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       .provide(installationKeyRef, installationKey, { internal: true })
       .provide(lifecycleHubRef, lifecycle, { internal: true })
       .provide(streamGuardRef, streamGuard, { internal: true })
-      .provide(streamQuotaRef, services.streamQuota, { internal: true });
+      .provide(streamQuotaRef, services.streamQuota, { internal: true })
+      .provide(internalEnvRef, Object.freeze({ ...(options.env ?? process.env) }), { internal: true })
+      .provide(
+        internalInProcessApiRef,
+        {
+          request: (path, init, env) => app.request(path, init, env),
+          isEnabled: async (workspaceId, extensionId) =>
+            (await services.registry?.enablement.isEnabled(workspaceId, extensionId)) ?? false,
+        },
+        { internal: true },
+      );
     const registry = await ExtensionRegistry.boot(
       installed,
       { database, logger, services: container, lifecycle },
@@ -175,7 +191,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     );
     closers.push(() => registry.dispose());
     closers.push(() => lifecycle.run('shutdown'));
-    const workspaceExtensions = new WorkspaceExtensions(registry);
+    const workspaceExtensions = new WorkspaceExtensions(
+      registry,
+      new SecretSettingsStore(database, await container.get(secretsRef)),
+    );
     workspaces.onWorkspaceCreated((tx, workspaceId, actorId) =>
       workspaceExtensions.enableDefaults(tx, workspaceId, actorId),
     );
@@ -202,8 +221,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
           `Extension "${extension.id}" failed to start: ${extension.failure}. An operator must fix it; see GET /api/extensions.`,
         );
       };
-      app.all(extension.mountPath, authenticate(verifier), unavailable);
-      app.all(`${extension.mountPath}/*`, authenticate(verifier), unavailable);
+      app.all(extension.mountPath, authenticate(verifier, { actAs: true }), unavailable);
+      app.all(`${extension.mountPath}/*`, authenticate(verifier, { actAs: true }), unavailable);
     }
 
     mountMcp(app, { database, verifier, memberships, registry, operations, logger });

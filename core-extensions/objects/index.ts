@@ -4,7 +4,7 @@
  * /api/objects. Publishes its service (api.ts) for relationships and graph, including
  * the hooks through which relationships attaches edges to objects (hooks.ts).
  */
-import { dbRef, defineExtension, eventsRef } from '../../kernel/contract/index.ts';
+import { dbRef, defineExtension, eventsRef, membersRef } from '../../kernel/contract/index.ts';
 import { objectsServiceRef } from './api.ts';
 import { readRoutes } from './routes/read-routes.ts';
 import { writeRoutes } from './routes/write-routes.ts';
@@ -24,11 +24,11 @@ export default defineExtension({
     settings: settingsSchema,
     events: ['object.created', 'object.updated', 'object.status_changed', 'object.deleted'],
   },
-  deps: { database: dbRef, events: eventsRef },
+  deps: { database: dbRef, events: eventsRef, members: membersRef },
   provides: objectsServiceRef,
   migrations: new URL('./migrations/', import.meta.url),
   setup({ deps, settings }) {
-    const objects = new ObjectsService(deps.database, deps.events, settings);
+    const objects = new ObjectsService(deps.database, deps.events, deps.members, settings);
     const db = deps.database.db;
     return {
       routes: [...readRoutes(db, objects), ...writeRoutes(db, objects)],

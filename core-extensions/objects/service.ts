@@ -14,6 +14,7 @@ import {
   type ErrorDetail,
   type ExtensionDatabase,
   type ExtensionEvents,
+  type ExtensionMembers,
   orm,
   validationError,
 } from '../../kernel/contract/index.ts';
@@ -22,10 +23,10 @@ import { deleteObject, updateObject } from './mutations.ts';
 import { existingObjectIds, getObject, getObjects, type ListFilters, listObjects } from './queries.ts';
 import { type SearchFilters, searchObjects } from './search.ts';
 import type { ObjectsSettings } from './settings.ts';
-import { objectsTable, toObjectJson, type WorkObject, workspaceMembersTable } from './table.ts';
+import { objectsTable, toObjectJson, type WorkObject } from './table.ts';
 import { atPath, checkMetadata, checkStatus, checkType, typeOf } from './validate.ts';
 
-const { and, eq, inArray, sql } = orm;
+const { sql } = orm;
 
 export interface CreateObjectInput {
   type: string;
@@ -60,6 +61,7 @@ export class ObjectsService {
   constructor(
     private readonly database: ExtensionDatabase,
     private readonly events: ExtensionEvents,
+    private readonly members: ExtensionMembers,
     readonly settings: (workspaceId: string) => Promise<ObjectsSettings>,
   ) {}
 
@@ -177,12 +179,8 @@ export class ObjectsService {
   ) {
     const wanted = [...new Set(driverIds.filter((id): id is string => typeof id === 'string'))];
     if (wanted.length === 0) return;
-    const m = workspaceMembersTable;
-    const members = await tx
-      .select({ id: m.actorId })
-      .from(m)
-      .where(and(eq(m.workspaceId, workspaceId), inArray(m.actorId, wanted)));
-    const found = new Set(members.map((row) => row.id));
+    // Read in the writing transaction: a member removed concurrently is not accepted.
+    const found = await this.members.membersAmong(workspaceId, wanted, tx);
     const index = driverIds.findIndex((id) => typeof id === 'string' && !found.has(id));
     if (index >= 0) {
       throw invalidItem(pathOf(index), [

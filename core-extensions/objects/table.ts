@@ -35,9 +35,3 @@ export function toObjectJson(row: ObjectRow) {
 }
 
 export type WorkObject = ReturnType<typeof toObjectJson>;
-
-/** The kernel's membership table, only read here: a driver must be a member of the workspace. */
-export const workspaceMembersTable = pg.pgTable('workspace_members', {
-  workspaceId: pg.uuid('workspace_id').notNull(),
-  actorId: pg.uuid('actor_id').notNull(),
-});

@@ -4,11 +4,15 @@
  * line here.
  */
 import type { ServiceFactory } from '../contract/service-factory.ts';
+import { actAsFactory } from './act-as.ts';
 import { configFactory } from './config.ts';
 import { databaseFactory } from './database.ts';
 import { eventsFactory } from './events.ts';
+import { installationConfigFactory } from './installation-config.ts';
 import { lifecycleFactory } from './lifecycle.ts';
 import { loggerFactory } from './logger.ts';
+import { membersFactory } from './members.ts';
+import { secretSettingsFactory } from './secret-settings.ts';
 import { secretsFactory } from './secrets.ts';
 import { storageFactory } from './storage.ts';
 import { streamsFactory } from './streams.ts';
@@ -22,4 +26,8 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   secretsFactory,
   lifecycleFactory,
   streamsFactory,
+  membersFactory,
+  actAsFactory,
+  secretSettingsFactory,
+  installationConfigFactory,
 ];

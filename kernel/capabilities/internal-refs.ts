@@ -9,6 +9,7 @@ import { createServiceRef } from '../contract/refs.ts';
 import type { Database } from '../db/database.ts';
 import type { StreamGuard } from '../events/stream-guard.ts';
 import type { StreamQuota } from '../events/stream-quota.ts';
+import type { InProcessApi } from './act-as.ts';
 import type { LifecycleHub } from './lifecycle-hub.ts';
 
 export const internalDatabaseRef = createServiceRef<Database>({
@@ -37,5 +38,15 @@ export const streamGuardRef = createServiceRef<StreamGuard>({
 /** The open-stream cap per actor, shared by the event stream and extension streams. */
 export const streamQuotaRef = createServiceRef<StreamQuota>({
   id: 'kernel.internal.stream-quota',
+  owner: 'kernel',
+});
+/** The composed API in process, for act-as (provided once the kernel app exists). */
+export const internalInProcessApiRef = createServiceRef<InProcessApi>({
+  id: 'kernel.internal.in-process-api',
+  owner: 'kernel',
+});
+/** The raw environment (KernelOptions.env, default process.env), for installation config. */
+export const internalEnvRef = createServiceRef<Readonly<Record<string, string | undefined>>>({
+  id: 'kernel.internal.env',
   owner: 'kernel',
 });

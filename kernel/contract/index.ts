@@ -9,6 +9,7 @@ export * as orm from 'drizzle-orm';
 export * as pg from 'drizzle-orm/pg-core';
 export type { Db } from '../db/database.ts';
 export type { EventInput, RecordedEvent } from '../events/record-event.ts';
+export * from './act-as.ts';
 export type {
   AuthContext,
   AuthenticatedActor,
@@ -20,9 +21,12 @@ export type {
 export { authOf, workspaceOf } from './context.ts';
 export * from './errors.ts';
 export * from './extension.ts';
+export * from './installation-config.ts';
 export * from './lifecycle.ts';
+export * from './members.ts';
 export { decodeCursor, encodeCursor, toPage } from './pagination.ts';
 export * from './refs.ts';
 export * from './route.ts';
+export * from './secret-settings.ts';
 export * from './service-factory.ts';
 export * from './streams.ts';

@@ -18,6 +18,7 @@ import type { KernelEnv, Role } from '../contract/context.ts';
 import { ApiError, forbidden, notFound, validationError } from '../contract/errors.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
+import { actAsCredentialOf } from './act-as-credential.ts';
 import { zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
 
@@ -51,9 +52,18 @@ export function newRouter(): OpenAPIHono<KernelEnv> {
   });
 }
 
-export function authenticate(verifier: ApiKeyVerifier): MiddlewareHandler<KernelEnv> {
+/**
+ * The API key of the Authorization header; with `actAs`, also an in-process act-as
+ * credential (act-as-credential.ts). Only workspace-scoped routes accept act-as:
+ * actor-level routes (API keys, the caller's profile) and MCP answer 401 to it.
+ */
+export function authenticate(
+  verifier: ApiKeyVerifier,
+  options: { actAs?: boolean } = {},
+): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
-    c.set('auth', await verifier.verify(c.req.header('authorization')));
+    const actAs = options.actAs ? actAsCredentialOf(c) : undefined;
+    c.set('auth', actAs ? actAs.auth : await verifier.verify(c.req.header('authorization')));
     await next();
   };
 }
@@ -62,9 +72,12 @@ export function authenticate(verifier: ApiKeyVerifier): MiddlewareHandler<Kernel
 async function setWorkspace(c: Context<KernelEnv>, memberships: MembershipCache, requested: string) {
   // A malformed id cannot name a workspace the caller belongs to: same answer as a non-member.
   const workspaceId = requested.toLowerCase();
-  const role = UUID.test(workspaceId)
-    ? await memberships.roleOf(workspaceId, c.get('auth')!.actor.id)
-    : undefined;
+  // An act-as call is bound to its workspace: any other is answered as for a non-member.
+  const boundTo = actAsCredentialOf(c)?.workspaceId;
+  const role =
+    UUID.test(workspaceId) && (boundTo === undefined || boundTo === workspaceId)
+      ? await memberships.roleOf(workspaceId, c.get('auth')!.actor.id)
+      : undefined;
   if (!role) throw notFound('Workspace not found');
   c.set('workspace', { id: workspaceId, role });
 }
@@ -151,6 +164,7 @@ export function buildRouter(
 ): OpenAPIHono<KernelEnv> {
   const router = newRouter();
   const auth = authenticate(deps.verifier);
+  const workspaceAuth = authenticate(deps.verifier, { actAs: true });
   const idempotent = idempotency(deps.database);
   for (const definition of definitions) {
     const { access, route } = definition;
@@ -163,7 +177,7 @@ export function buildRouter(
       }
       middleware.push(keyOrStreamTicket(deps));
     } else if (access.auth !== 'public') {
-      middleware.push(auth);
+      middleware.push(access.auth === 'workspace' ? workspaceAuth : auth);
       if (access.auth === 'workspace')
         middleware.push(resolveWorkspace(deps.memberships, access.workspaceParam));
     }

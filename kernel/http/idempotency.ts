@@ -13,6 +13,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { KernelEnv } from '../contract/context.ts';
 import { ApiError, validationError } from '../contract/errors.ts';
 import type { Database } from '../db/database.ts';
+import { actAsCredentialOf } from './act-as-credential.ts';
 import { IDEMPOTENCY_RETENTION } from './idempotency-sweep.ts';
 
 const GUARDED_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -31,7 +32,9 @@ export function idempotency(database: Database): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     const auth = c.get('auth');
-    if (key === undefined || !auth || !GUARDED_METHODS.has(c.req.method)) return next();
+    // An act-as call has no client to retry it and no API key to scope a record by.
+    if (key === undefined || !auth || !GUARDED_METHODS.has(c.req.method) || actAsCredentialOf(c))
+      return next();
     if (!KEY_PATTERN.test(key)) {
       throw validationError('Idempotency-Key must be 1-255 printable ASCII characters', [
         { path: 'Idempotency-Key', message: 'invalid' },

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { LifecycleHub } from '../capabilities/lifecycle-hub.ts';
 import type { ExtensionContributions, ExtensionManifest, ToolDefinition } from '../contract/extension.ts';
 import { TOOL_NAME_PATTERN } from '../contract/extension.ts';
+import { installationConfigRef } from '../contract/installation-config.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
 import { readMigrationFolder, runMigrations } from '../db/migrate.ts';
@@ -118,6 +119,9 @@ export class ExtensionRegistry {
           throw new Error(`it requires "${failedRequirement}", which failed to start`);
         }
         await migrateExtension(this.kernel.database, installed);
+        // Validated before setup, whether or not setup asks for it: a missing variable
+        // must fail here with its name, not later inside the extension.
+        if (manifest.config) await this.kernel.services.get(installationConfigRef, manifest);
         const deps = await this.kernel.services.resolveDeps(installed.definition.deps, manifest);
         runtime.contributions = await installed.definition.setup({
           deps,

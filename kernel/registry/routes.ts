@@ -1,5 +1,6 @@
 /** /api/extensions (the installed catalog) and /api/workspaces/{id}/extensions (enablement). */
 import { createRoute, z } from '@hono/zod-openapi';
+import { configVariables } from '../capabilities/installation-config.ts';
 import { authOf, workspaceOf } from '../contract/context.ts';
 import { defineRoute, errorResponses, jsonBody, jsonResponse } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
@@ -34,6 +35,9 @@ const catalogEntry = z
     tools: z.array(z.string()),
     events: z.array(z.string()),
     settings_schema: z.record(z.string(), z.unknown()),
+    config_variables: z
+      .array(z.string())
+      .openapi({ description: 'Environment variables of its installation config (names only)' }),
   })
   .openapi('ExtensionCatalogEntry');
 
@@ -46,8 +50,20 @@ const workspaceExtension = z
     mount_path: z.string(),
     requires: z.array(z.string()),
     settings: z.record(z.string(), z.unknown()),
+    secrets: z
+      .record(z.string(), z.object({ set: z.boolean() }))
+      .openapi({ description: 'Each declared secret and whether it is set; values are write-only' }),
   })
   .openapi('WorkspaceExtension');
+
+/** A malformed config already failed the extension at boot; the catalog then lists none. */
+function configVariableNames(extensionId: string, schema: z.ZodType | undefined): string[] {
+  try {
+    return Object.values(configVariables(extensionId, schema));
+  } catch {
+    return [];
+  }
+}
 
 export function catalogRoutes(registry: ExtensionRegistry) {
   return [
@@ -85,6 +101,7 @@ export function catalogRoutes(registry: ExtensionRegistry) {
               tools: e.toolNames,
               events: e.manifest.events ?? [],
               settings_schema: registry.settingsJsonSchema(e.id) as Record<string, unknown>,
+              config_variables: configVariableNames(e.id, e.manifest.config),
             })),
           },
           200,
@@ -97,10 +114,12 @@ export function workspaceExtensionRoutes(database: Database, extensions: Workspa
   const byWorkspace = 'workspace_id';
   return [
     defineRoute({
-      access: { auth: 'workspace', role: 'viewer', workspaceParam: byWorkspace },
+      // Settings are for members: viewers do not read how a workspace is configured.
+      access: { auth: 'workspace', role: 'member', workspaceParam: byWorkspace },
       tool: {
         name: REGISTRY_TOOL_NAMES.list,
-        description: 'Lists the extensions of a workspace: which are enabled and their effective settings.',
+        description:
+          'Lists the extensions of a workspace: which are enabled, their effective settings, and which secret settings are set (never their values).',
         annotations: { readOnlyHint: true },
       },
       route: createRoute({
@@ -121,7 +140,7 @@ export function workspaceExtensionRoutes(database: Database, extensions: Workspa
       tool: {
         name: REGISTRY_TOOL_NAMES.configure,
         description:
-          'Enables or disables an extension in a workspace and/or replaces its settings (admin). Set enable_requires to also enable what it needs.',
+          'Enables or disables an extension in a workspace and/or replaces its settings and sets or clears (null) its secret settings (admin). Set enable_requires to also enable what it needs.',
         annotations: { idempotentHint: true },
       },
       route: createRoute({
@@ -136,11 +155,15 @@ export function workspaceExtensionRoutes(database: Database, extensions: Workspa
               .object({
                 enabled: z.boolean().optional(),
                 settings: z.record(z.string(), z.unknown()).optional(),
+                secrets: z.record(z.string(), z.unknown()).optional().openapi({
+                  description:
+                    'Secret settings to set ({"key": value}) or clear ({"key": null}); write-only, never returned',
+                }),
                 enable_requires: z.boolean().default(false),
               })
               .refine(
-                (b) => b.enabled !== undefined || b.settings !== undefined,
-                'Send enabled and/or settings',
+                (b) => b.enabled !== undefined || b.settings !== undefined || b.secrets !== undefined,
+                'Send enabled, settings and/or secrets',
               ),
           ),
         },
@@ -158,6 +181,7 @@ export function workspaceExtensionRoutes(database: Database, extensions: Workspa
             extensionId: c.req.valid('param').extension_id,
             enabled: body.enabled,
             settings: body.settings,
+            secrets: body.secrets,
             enableRequires: body.enable_requires,
           }),
         );

@@ -4,6 +4,10 @@
  * same call), an extension that an enabled one requires cannot be disabled, settings
  * are validated by the extension's own schema, and every change writes its event and
  * runs the extension's idempotent workspace hook in the same transaction.
+ *
+ * Secret settings (manifest `secrets`) are changed here too but never shown: a view
+ * says which declared keys are set, and `extension.settings_updated` lists the keys
+ * that changed (`secrets_changed`), never a value.
  */
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
@@ -13,6 +17,7 @@ import type { Db } from '../db/database.ts';
 import { recordEvent } from '../events/record-event.ts';
 import type { StoredEnablement } from './enablement-store.ts';
 import type { ExtensionRegistry, ExtensionRuntime } from './registry.ts';
+import { checkSecretChanges, declaredSecretKeys, type SecretSettingsStore } from './secret-settings-store.ts';
 
 export interface EnablementChange {
   workspaceId: string;
@@ -20,6 +25,8 @@ export interface EnablementChange {
   extensionId: string;
   enabled?: boolean;
   settings?: Record<string, unknown>;
+  /** Secret settings to set (a value) or clear (null); validated by the manifest's `secrets`. */
+  secrets?: Record<string, unknown>;
   /** Also enable the extension's missing requirements (in dependency order). */
   enableRequires?: boolean;
 }
@@ -27,7 +34,10 @@ export interface EnablementChange {
 const quoted = (ids: string[]) => ids.map((id) => `"${id}"`).join(', ');
 
 export class WorkspaceExtensions {
-  constructor(private readonly registry: ExtensionRegistry) {}
+  constructor(
+    private readonly registry: ExtensionRegistry,
+    private readonly secrets: SecretSettingsStore,
+  ) {}
 
   private extension(id: string): ExtensionRuntime {
     const runtime = this.registry.get(id);
@@ -36,7 +46,8 @@ export class WorkspaceExtensions {
     return runtime;
   }
 
-  view(runtime: ExtensionRuntime, rows: Map<string, StoredEnablement>) {
+  view(runtime: ExtensionRuntime, rows: Map<string, StoredEnablement>, secretKeys: Map<string, Set<string>>) {
+    const setKeys = secretKeys.get(runtime.id);
     return {
       id: runtime.id,
       enabled: this.registry.enablement.isEnabledIn(rows, runtime.id),
@@ -48,12 +59,16 @@ export class WorkspaceExtensions {
         string,
         unknown
       >,
+      secrets: Object.fromEntries(
+        declaredSecretKeys(runtime.manifest.secrets).map((key) => [key, { set: setKeys?.has(key) ?? false }]),
+      ),
     };
   }
 
   async list(workspaceId: string) {
     const rows = await this.registry.enablement.rowsOf(workspaceId);
-    return this.registry.extensions.map((runtime) => this.view(runtime, rows));
+    const secretKeys = await this.secrets.keysSet(workspaceId);
+    return this.registry.extensions.map((runtime) => this.view(runtime, rows, secretKeys));
   }
 
   async change(tx: Db, change: EnablementChange) {
@@ -62,6 +77,12 @@ export class WorkspaceExtensions {
     const rows = await store.rowsInTransaction(tx, change.workspaceId);
     const isOn = (id: string) => store.isEnabledIn(rows, id);
     const context = { tx, workspaceId: change.workspaceId, actorId: change.actorId };
+
+    // Checked first: a refused secret leaves nothing written.
+    const secretChanges =
+      change.secrets === undefined
+        ? undefined
+        : checkSecretChanges(target.id, target.manifest.secrets, change.secrets);
 
     let settings = rows.get(target.id)?.settings ?? {};
     if (change.settings !== undefined) {
@@ -113,18 +134,35 @@ export class WorkspaceExtensions {
       await store.write(tx, { ...context, extensionId: target.id, enabled: isOn(target.id), settings });
     }
 
-    if (change.settings !== undefined) {
+    const secretsChanged = secretChanges
+      ? [...Object.keys(secretChanges.set), ...secretChanges.cleared].sort()
+      : [];
+    if (secretChanges && secretsChanged.length > 0) {
+      await this.secrets.write(
+        tx,
+        { workspaceId: change.workspaceId, extensionId: target.id, actorId: change.actorId },
+        secretChanges,
+      );
+    }
+
+    if (change.settings !== undefined || secretsChanged.length > 0) {
       await recordEvent(tx, {
         workspaceId: change.workspaceId,
         actorId: change.actorId,
         type: 'extension.settings_updated',
         entityType: 'extension',
         entityId: target.id,
-        data: { settings: this.registry.effectiveSettings(target.id, settings) as Record<string, unknown> },
+        data: {
+          ...(change.settings !== undefined && {
+            settings: this.registry.effectiveSettings(target.id, settings) as Record<string, unknown>,
+          }),
+          // Which secret keys were set or cleared; their values never enter the log.
+          ...(secretsChanged.length > 0 && { secrets_changed: secretsChanged }),
+        },
       });
     }
     const after = await store.rowsInTransaction(tx, change.workspaceId);
-    return this.view(target, after);
+    return this.view(target, after, await this.secrets.keysSet(change.workspaceId, tx));
   }
 
   /** Enables the `default-on` (and `always`) extensions in a new workspace. */

@@ -74,6 +74,7 @@ describe('GET /api/extensions', () => {
       tools: ['base_read'],
       events: [],
       settings_schema: expect.objectContaining({ type: 'object' }),
+      config_variables: [],
     });
     expect(base.settings_schema.properties.level).toMatchObject({
       type: 'integer',
@@ -102,6 +103,7 @@ describe('GET /api/workspaces/:id/extensions', () => {
       mount_path: '/api/m/base',
       requires: [],
       settings: { level: 3, label: 'plain' },
+      secrets: {},
     });
     expect(items.pinned.enabled).toBe(true);
     expect(items.starter.enabled).toBe(true);
@@ -235,7 +237,7 @@ describe('PUT /api/workspaces/:id/extensions/:ext', () => {
     expect(response.body.error.message).toContain('Extension "nope" is not installed');
   });
 
-  it('is for admins: viewers and members get 403, non-members 404', async () => {
+  it('is for admins to change (viewers and members get 403) and members to read; non-members 404', async () => {
     const viewer = await t.signup('Viewer');
     const member = await t.signup('Member');
     const stranger = await t.signup('Stranger');
@@ -251,8 +253,9 @@ describe('PUT /api/workspaces/:id/extensions/:ext', () => {
       const response = await put(user, owner.workspaceId, 'base', { enabled: true });
       expect(response.status).toBe(403);
       expect(response.body.error.code).toBe('FORBIDDEN');
-      // Reading is allowed to every member.
-      expect((await extensionsOf(user, owner.workspaceId)).base).toBeDefined();
+      // Reading settings needs member: a viewer gets 403.
+      const read = await t.call('GET', `/api/workspaces/${owner.workspaceId}/extensions`, { key: user.key });
+      expect(read.status).toBe(role === 'viewer' ? 403 : 200);
     }
     expect((await put(stranger, owner.workspaceId, 'base', { enabled: true })).status).toBe(404);
     const list = await t.call('GET', `/api/workspaces/${owner.workspaceId}/extensions`, {
