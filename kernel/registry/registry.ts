@@ -171,7 +171,8 @@ export class ExtensionRegistry {
   /**
    * The registration phase, before any setup. A registration that breaks the rules
    * (owner not required, point not declared) stops boot; any other error in a
-   * `register` fails that extension only, reported when its turn to start comes.
+   * `register` fails that extension at once (its registrations leave every view),
+   * reported when its turn to start comes.
    */
   private async registerAll(ordered: InstalledExtension[], points: ExtensionPoints) {
     const failures = new Map<string, Error>();
@@ -196,7 +197,10 @@ export class ExtensionRegistry {
       } catch (error) {
         if (error instanceof ExtensionBootError) throw error;
         const reason = error instanceof Error ? error.message : String(error);
-        failures.set(manifest.id, new Error(`its register phase failed: ${reason}`));
+        const failure = new Error(`its register phase failed: ${reason}`);
+        failures.set(manifest.id, failure);
+        // Failed from now on, so its registrations are already out of the owners' views.
+        this.byId.get(manifest.id)!.status = 'failed';
       }
     }
     return failures;
