@@ -16,7 +16,6 @@ export type {
   WriteScope,
 } from './hooks.ts';
 export { objectHooksPoint } from './hooks.ts';
-export type { ObjectLink } from './links-table.ts';
 export type {
   LinkInput,
   LinkPage,
@@ -26,6 +25,7 @@ export type {
   PageRequest,
 } from './links.ts';
 export { objectLinkHooksPoint } from './links.ts';
+export type { ObjectLink } from './links-table.ts';
 export {
   createObjectSchema,
   edgeSchema,

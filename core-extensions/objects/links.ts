@@ -30,7 +30,12 @@ import {
   validationError,
 } from '../../kernel/contract/index.ts';
 import type { PendingEvents, WriteScope } from './hooks.ts';
-import { type ObjectLink, type ObjectLinkRow, objectLinksTable as l, toObjectLinkJson } from './links-table.ts';
+import {
+  objectLinksTable as l,
+  type ObjectLink,
+  type ObjectLinkRow,
+  toObjectLinkJson,
+} from './links-table.ts';
 import { objectsTable as o } from './table.ts';
 import { isStorableTime } from './validate.ts';
 
@@ -108,7 +113,10 @@ function checkRecord(input: LinkInput) {
     problems.push({ path: 'record_id', message: `must be 1 to ${MAX_RECORD_ID} characters` });
   }
   if (problems.length > 0) {
-    throw validationError(`Invalid link: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, problems);
+    throw validationError(
+      `Invalid link: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+      problems,
+    );
   }
 }
 
@@ -229,7 +237,13 @@ export class ObjectLinksService {
       for (const { extensionId, value } of this.hooks.entries()) {
         const links = removed.filter((link) => link.extension_id === extensionId);
         if (links.length > 0) {
-          await value.onObjectDeleted({ tx, workspaceId: scope.workspaceId, actorId: scope.actorId, objectId, links });
+          await value.onObjectDeleted({
+            tx,
+            workspaceId: scope.workspaceId,
+            actorId: scope.actorId,
+            objectId,
+            links,
+          });
         }
       }
     }

@@ -93,7 +93,12 @@ export async function updateObject(
 
 export async function deleteObject(
   tx: Db,
-  context: { scope: WriteScope; hooks: ObjectHookRunner; links: ObjectLinksService; record: RecordObjectEvent },
+  context: {
+    scope: WriteScope;
+    hooks: ObjectHookRunner;
+    links: ObjectLinksService;
+    record: RecordObjectEvent;
+  },
   id: string,
 ) {
   const { scope, hooks, links, record } = context;

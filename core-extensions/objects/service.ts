@@ -17,7 +17,7 @@ import {
   orm,
   validationError,
 } from '../../kernel/contract/index.ts';
-import { type ObjectHookRunner, type PendingEvents, type WriteScope } from './hooks.ts';
+import type { ObjectHookRunner, PendingEvents, WriteScope } from './hooks.ts';
 import type { ObjectLinksService } from './links.ts';
 import { deleteObject, updateObject } from './mutations.ts';
 import { existingObjectIds, getObject, getObjects, type ListFilters, listObjects } from './queries.ts';

@@ -9,7 +9,12 @@ export const defaultRelationshipTypes = ['informs', 'breaks_into', 'blocks', 're
 
 export const settingsSchema = z.object({
   relationship_types: z
-    .array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lowercase snake_case, such as breaks_into').max(50))
+    .array(
+      z
+        .string()
+        .regex(/^[a-z][a-z0-9_]*$/, 'must be lowercase snake_case, such as breaks_into')
+        .max(50),
+    )
     .min(1)
     .max(100)
     .refine((list) => new Set(list).size === list.length, 'relationship types must be unique')

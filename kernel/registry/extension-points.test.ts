@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createExtensionPoint } from '../contract/extension-point.ts';
 import type { ExtensionManifest } from '../contract/extension.ts';
+import { createExtensionPoint } from '../contract/extension-point.ts';
 import { ExtensionPoints } from './extension-points.ts';
 import { ExtensionBootError } from './resolve-extensions.ts';
 
@@ -13,7 +13,10 @@ const manifest = (id: string, requires: string[] = []): ExtensionManifest => ({
   requires,
 });
 
-const greetings = createExtensionPoint<{ greet(name: string): string }>({ id: 'host.greetings', owner: 'host' });
+const greetings = createExtensionPoint<{ greet(name: string): string }>({
+  id: 'host.greetings',
+  owner: 'host',
+});
 const host = manifest('host');
 
 function points(running: Set<string>) {

@@ -11,13 +11,14 @@
  * setup, or a requirement of it) drops out of every view at once: its registered
  * functions are never called after the failure, with no list to mend.
  */
+
+import type { ExtensionManifest } from '../contract/extension.ts';
 import type {
   ExtensionPoint,
   ExtensionPointEntry,
   ExtensionPointRegistrar,
   ExtensionPointRegistrations,
 } from '../contract/extension-point.ts';
-import type { ExtensionManifest } from '../contract/extension.ts';
 import { ExtensionBootError } from './resolve-extensions.ts';
 
 interface Declared {

@@ -7,19 +7,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createServiceRef,
-  dbRef,
-  defineExtension,
-  type ExtensionDefinition,
-  orm,
-} from '../../kernel/contract/index.ts';
-import objects from '../../core-extensions/objects/index.ts';
-import {
   type ObjectDeletedContext,
   type ObjectLinks,
   objectLinkHooksPoint,
   objectLinksRef,
 } from '../../core-extensions/objects/api.ts';
+import objects from '../../core-extensions/objects/index.ts';
+import {
+  createServiceRef,
+  defineExtension,
+  type ExtensionDefinition,
+  orm,
+} from '../../kernel/contract/index.ts';
 import { installed } from '../helpers/extensions.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 import { as, eventsOf, type Member } from '../helpers/work-graph.ts';
@@ -124,9 +123,17 @@ describe('links', () => {
     });
     const again = await db().transaction((tx) => pins.link(tx, linkInput(owner, task, 'pin-1')));
     expect(again.id).toBe(link.id);
-    expect(await pins.objectsLinkedTo(db(), { workspaceId: owner.workspaceId, recordType: 'pin', recordId: 'pin-1' })).toEqual([task]);
+    expect(
+      await pins.objectsLinkedTo(db(), {
+        workspaceId: owner.workspaceId,
+        recordType: 'pin',
+        recordId: 'pin-1',
+      }),
+    ).toEqual([task]);
 
-    const linked = (await eventsOf(t, owner.workspaceId, ['object'])).filter((e) => e.type === 'object.linked');
+    const linked = (await eventsOf(t, owner.workspaceId, ['object'])).filter(
+      (e) => e.type === 'object.linked',
+    );
     expect(linked).toHaveLength(1);
     expect(linked[0]).toMatchObject({
       entity_id: task,
@@ -136,7 +143,9 @@ describe('links', () => {
 
     expect(await db().transaction((tx) => pins.unlink(tx, linkInput(owner, task, 'pin-1')))).toBe(true);
     expect(await db().transaction((tx) => pins.unlink(tx, linkInput(owner, task, 'pin-1')))).toBe(false);
-    const unlinked = (await eventsOf(t, owner.workspaceId, ['object'])).filter((e) => e.type === 'object.unlinked');
+    const unlinked = (await eventsOf(t, owner.workspaceId, ['object'])).filter(
+      (e) => e.type === 'object.unlinked',
+    );
     expect(unlinked.map((e) => e.data.link_id)).toEqual([link.id]);
   });
 

@@ -101,7 +101,8 @@ describe('a kernel with extension points', async () => {
 
   it('runs every register before any setup', () => {
     const firstSetup = calls.findIndex((call) => call.endsWith(':setup'));
-    const lastRegister = calls.length - 1 - [...calls].reverse().findIndex((call) => call.endsWith(':register'));
+    const lastRegister =
+      calls.length - 1 - [...calls].reverse().findIndex((call) => call.endsWith(':register'));
     expect(lastRegister).toBeLessThan(firstSetup);
     expect(calls.filter((call) => call.endsWith(':register')).sort()).toEqual([
       'greeter-broken:register',
@@ -122,7 +123,9 @@ describe('a kernel with extension points', async () => {
     expect(service.greetAll('Ada')).toEqual(['greeter-kind greets Ada', 'greeter-late greets Ada']);
     const registry = t.kernel.services.registry!;
     expect(registry.get('greeter-broken')?.failure).toBe('setup failed after registering');
-    expect(registry.get('greeter-half')?.failure).toBe('its register phase failed: register failed after adding');
+    expect(registry.get('greeter-half')?.failure).toBe(
+      'its register phase failed: register failed after adding',
+    );
     expect(registry.get('greeter-orphan')?.failure).toBe('it requires "doomed", which failed to start');
     expect(calls).not.toContain('greeter-half:setup');
   });
@@ -130,7 +133,9 @@ describe('a kernel with extension points', async () => {
 
 it('refuses to boot when a contributor does not require the owner, naming both and the fix', async () => {
   await expect(
-    createTestKernel({ extensions: [installed(host), installed(greeter('greeter-rogue', { requires: [] }))] }),
+    createTestKernel({
+      extensions: [installed(host), installed(greeter('greeter-rogue', { requires: [] }))],
+    }),
   ).rejects.toThrow(
     'Extension "greeter-rogue" registers on extension point greeting-host.greeters of "greeting-host" without requiring it: add "greeting-host" to its manifest\'s requires.',
   );

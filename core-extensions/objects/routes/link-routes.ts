@@ -26,7 +26,7 @@ export function linkRoutes(db: Db, objects: ObjectsService, links: ObjectLinksSe
         method: 'get',
         path: '/{id}/links',
         tags: ['Objects'],
-        summary: "List the records linked to an object",
+        summary: 'List the records linked to an object',
         request: { params: objectIdParam, query: linksQuery },
         responses: { 200: jsonResponse(pageOf(objectLinkSchema), 'A page of links'), ...errorResponses },
       }),
