@@ -67,7 +67,7 @@ it('moves stored relationship types from objects to relationships', async () => 
   );
   await storeOldStyle(disabled!.workspaceId, false, ['x']);
 
-  await t.kernel.services.database.exec(migration);
+  await t.kernel.services.database.scriptTransaction((tx) => tx.exec(migration));
 
   expect(await storedRow(fresh!.workspaceId, 'relationships')).toMatchObject({
     enabled: true,

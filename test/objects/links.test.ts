@@ -19,6 +19,7 @@ import {
   type ExtensionDefinition,
   orm,
 } from '../../kernel/contract/index.ts';
+import { resultRows } from '../../kernel/db/database.ts';
 import { installed } from '../helpers/extensions.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 import { as, eventsOf, type Member } from '../helpers/work-graph.ts';
@@ -51,7 +52,7 @@ function linker(id: string, options: { failSetup?: boolean } = {}) {
           const remaining = await tx.execute(
             orm.sql`select count(*)::int as n from object_links where object_id = ${objectId}`,
           );
-          const rows = ((remaining as { rows?: { n: number }[] }).rows ?? remaining) as { n: number }[];
+          const rows = resultRows<{ n: number }>(remaining);
           heard.push({
             linker: id,
             objectId,
