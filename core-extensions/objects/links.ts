@@ -101,23 +101,38 @@ export const objectLinkHooksPoint = createExtensionPoint<ObjectLinkHooks>({
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Bad input from the calling extension is a 400 naming the field, before anything is read. */
-function checkRecord(input: LinkInput) {
-  const problems: { path: string; message: string }[] = [];
-  if (!UUID.test(input.workspaceId)) problems.push({ path: 'workspace_id', message: 'must be a UUID' });
-  if (!UUID.test(input.objectId)) problems.push({ path: 'object_id', message: 'must be a UUID' });
-  if (!RECORD_TYPE.test(input.recordType) || input.recordType.length > 50) {
-    problems.push({ path: 'record_type', message: 'must be lowercase snake_case, at most 50 characters' });
-  }
-  if (input.recordId.length === 0 || input.recordId.length > MAX_RECORD_ID) {
-    problems.push({ path: 'record_id', message: `must be 1 to ${MAX_RECORD_ID} characters` });
-  }
+type Problem = { path: string; message: string };
+
+function refuse(problems: Problem[]) {
   if (problems.length > 0) {
     throw validationError(
       `Invalid link: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
       problems,
     );
   }
+}
+
+const uuidProblems = (ids: Record<string, string>): Problem[] =>
+  Object.entries(ids).flatMap(([path, id]) => (UUID.test(id) ? [] : [{ path, message: 'must be a UUID' }]));
+
+/** Bad input from the calling extension is a 400 naming the field, before anything is read. */
+function checkRecord(input: {
+  workspaceId: string;
+  objectId?: string;
+  recordType: string;
+  recordId: string;
+}) {
+  const problems = uuidProblems({
+    workspace_id: input.workspaceId,
+    ...(input.objectId === undefined ? {} : { object_id: input.objectId }),
+  });
+  if (!RECORD_TYPE.test(input.recordType) || input.recordType.length > 50) {
+    problems.push({ path: 'record_type', message: 'must be lowercase snake_case, at most 50 characters' });
+  }
+  if (input.recordId.length === 0 || input.recordId.length > MAX_RECORD_ID) {
+    problems.push({ path: 'record_id', message: `must be 1 to ${MAX_RECORD_ID} characters` });
+  }
+  refuse(problems);
 }
 
 const sameLink = (extensionId: string, input: LinkInput) =>
@@ -181,6 +196,7 @@ export class ObjectLinksService {
   }
 
   async linksOf(db: Db, workspaceId: string, objectId: string, page: PageRequest = {}): Promise<LinkPage> {
+    refuse(uuidProblems({ workspace_id: workspaceId, object_id: objectId }));
     const limit = Math.min(Math.max(page.limit ?? 50, 1), 200);
     const conditions = [eq(l.workspaceId, workspaceId), eq(l.objectId, objectId)];
     if (page.cursor) {
@@ -205,6 +221,7 @@ export class ObjectLinksService {
     extensionId: string,
     record: { workspaceId: string; recordType: string; recordId: string },
   ): Promise<string[]> {
+    checkRecord(record);
     const rows = await db
       .select({ objectId: l.objectId })
       .from(l)
