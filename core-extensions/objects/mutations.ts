@@ -4,7 +4,8 @@
  * comparison must see the version that the update will replace, not an older one.
  */
 import { type Db, notFound, orm, preconditionFailed, validationError } from '../../kernel/contract/index.ts';
-import type { ObjectHooks, WriteScope } from './hooks.ts';
+import type { ObjectHookRunner, WriteScope } from './hooks.ts';
+import type { ObjectLinksService } from './links.ts';
 import type { RecordObjectEvent, UpdateObjectInput } from './service.ts';
 import type { ObjectsSettings } from './settings.ts';
 import { objectsTable as o, toObjectJson } from './table.ts';
@@ -92,12 +93,18 @@ export async function updateObject(
 
 export async function deleteObject(
   tx: Db,
-  context: { scope: WriteScope; hooks: ObjectHooks; record: RecordObjectEvent },
+  context: {
+    scope: WriteScope;
+    hooks: ObjectHookRunner;
+    links: ObjectLinksService;
+    record: RecordObjectEvent;
+  },
   id: string,
 ) {
-  const { scope, hooks, record } = context;
+  const { scope, hooks, links, record } = context;
   const current = await lockObject(tx, scope.workspaceId, id);
   const pending = await hooks.runBeforeDelete(tx, scope, id);
+  pending.push(await links.removeLinksOfDeleted(tx, scope, id));
   await tx.delete(o).where(and(eq(o.workspaceId, scope.workspaceId), eq(o.id, id)));
   for (const recordEvents of pending) await recordEvents();
   await record(tx, scope, 'object.deleted', id, { type: current.type, title: current.title });

@@ -18,7 +18,8 @@ import {
   orm,
   validationError,
 } from '../../kernel/contract/index.ts';
-import { ObjectHooks, type PendingEvents, type WriteScope } from './hooks.ts';
+import type { ObjectHookRunner, PendingEvents, WriteScope } from './hooks.ts';
+import type { ObjectLinksService } from './links.ts';
 import { deleteObject, updateObject } from './mutations.ts';
 import { existingObjectIds, getObject, getObjects, type ListFilters, listObjects } from './queries.ts';
 import { type SearchFilters, searchObjects } from './search.ts';
@@ -56,13 +57,13 @@ export interface Prepared<T> {
 export type ItemPath = (index: number) => string | undefined;
 
 export class ObjectsService {
-  readonly hooks = new ObjectHooks();
-
   constructor(
     private readonly database: ExtensionDatabase,
     private readonly events: ExtensionEvents,
     private readonly members: ExtensionMembers,
     readonly settings: (workspaceId: string) => Promise<ObjectsSettings>,
+    private readonly hooks: ObjectHookRunner,
+    private readonly links: ObjectLinksService,
   ) {}
 
   /** Validates every input (failing on the first bad item, named by `pathOf`), then inserts them all. */
@@ -136,17 +137,17 @@ export class ObjectsService {
   }
 
   async delete(tx: Db, scope: WriteScope, id: string) {
-    await deleteObject(tx, { scope, hooks: this.hooks, record: this.record }, id);
+    await deleteObject(tx, { scope, hooks: this.hooks, links: this.links, record: this.record }, id);
   }
 
   get(db: Db, workspaceId: string, id: string) {
     return getObject(db, workspaceId, id);
   }
 
-  /** The object, the edges touching it (from registered link providers) and the objects at their other ends. */
+  /** The object, the edges touching it (from the registered object hooks) and the objects at their other ends. */
   async detail(db: Db, workspaceId: string, id: string) {
     const object = await getObject(db, workspaceId, id);
-    const relationships = await this.hooks.linksOf(db, workspaceId, id);
+    const relationships = await this.hooks.edgesOf(db, workspaceId, id);
     const otherIds = new Set(
       relationships.map((edge) => (edge.source_id === id ? edge.target_id : edge.source_id)),
     );

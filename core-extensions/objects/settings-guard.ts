@@ -10,7 +10,6 @@
  * stays in one place; only types whose field definitions changed are read, in pages.
  */
 import { conflict, type Db, orm } from '../../kernel/contract/index.ts';
-import type { ObjectHooks } from './hooks.ts';
 import type { ObjectsSettings, ObjectTypeSettings } from './settings.ts';
 import { objectsTable as o } from './table.ts';
 import { checkMetadata, typeOf } from './validate.ts';
@@ -24,13 +23,10 @@ export async function refuseSettingsThatStrandObjects(
   workspaceId: string,
   previous: ObjectsSettings,
   next: ObjectsSettings,
-  hooks: ObjectHooks,
 ): Promise<void> {
   const stranded = [
     ...(await strandedTypesAndStatuses(tx, workspaceId, previous, next)),
     ...(await strandedMetadata(tx, workspaceId, previous, next)),
-    // What extensions built on objects rely on (relationships: its edge types).
-    ...(await hooks.settingsConflicts(tx, workspaceId, previous, next)),
   ];
   if (stranded.length > 0) {
     throw conflict(

@@ -1,7 +1,7 @@
 /**
  * Per-workspace settings of `objects`: the object types a workspace uses (with their
- * display names, allowed statuses and custom metadata fields) and the relationship
- * types that `relationships` accepts. Every write is validated against them.
+ * display names, allowed statuses and custom metadata fields). Every write is
+ * validated against them. (Relationship types are relationships' own settings.)
  *
  * Settings are stored whole: a workspace that sets `types` replaces the default
  * types (it must list every type it wants, including insight/bet/task if it keeps
@@ -61,19 +61,11 @@ export const defaultTypes = {
   },
 };
 
-export const defaultRelationshipTypes = ['informs', 'breaks_into', 'blocks', 'relates_to', 'duplicates'];
-
 export const settingsSchema = z.object({
   types: z
     .record(z.string().regex(KEY, keyMessage).max(50), typeSchema)
     .refine((types) => Object.keys(types).length > 0, 'define at least one object type')
     .default(defaultTypes),
-  relationship_types: z
-    .array(z.string().regex(KEY, keyMessage).max(50))
-    .min(1)
-    .max(100)
-    .refine((list) => new Set(list).size === list.length, 'relationship types must be unique')
-    .default(defaultRelationshipTypes),
 });
 
 export type ObjectsSettings = z.output<typeof settingsSchema>;

@@ -1,14 +1,17 @@
 /**
  * relationships: typed, directed edges between objects of one workspace, mounted at
- * /api/relationships. It owns the edge table; it attaches edges to objects (shown by
- * GET /objects/:id, removed by DELETE /objects/:id) by registering hooks on the
- * objects service at setup. See objects/hooks.ts for why the hooks point this way.
+ * /api/relationships. It owns the edge table and its types (its own settings); it
+ * attaches edges to objects (shown by GET /objects/:id, removed by DELETE
+ * /objects/:id) by registering on objects' hooks extension point before any setup
+ * runs (object-hooks.ts). See objects/hooks.ts for why the hooks point this way.
  */
-import { dbRef, defineExtension, eventsRef } from '../../kernel/contract/index.ts';
-import { objectsServiceRef } from '../objects/api.ts';
+import { conflict, dbRef, defineExtension, eventsRef } from '../../kernel/contract/index.ts';
+import { objectHooksPoint, objectsServiceRef } from '../objects/api.ts';
 import { relationshipsServiceRef } from './api.ts';
+import { relationshipObjectHooks } from './object-hooks.ts';
 import { relationshipRoutes } from './routes/relationships.ts';
 import { RelationshipsService } from './service.ts';
+import { settingsSchema } from './settings.ts';
 
 export default defineExtension({
   manifest: {
@@ -19,29 +22,35 @@ export default defineExtension({
     requires: ['objects'],
     mounts: ['relationships'],
     enablement: 'default-on',
+    settings: settingsSchema,
     events: ['relationship.created', 'relationship.deleted'],
   },
   deps: { database: dbRef, events: eventsRef, objects: objectsServiceRef },
   provides: relationshipsServiceRef,
   migrations: new URL('./migrations/', import.meta.url),
-  setup({ deps, isEnabled }) {
-    const relationships = new RelationshipsService(deps.events, deps.objects);
-    // A workspace that disabled relationships sees objects without edges (the data is
-    // kept and shows again once re-enabled); deleting an object still removes its edges.
-    deps.objects.hooks.provideLinks(async (db, workspaceId, objectId) =>
-      (await isEnabled(workspaceId)) ? relationships.edgesOf(db, workspaceId, objectId) : [],
-    );
-    deps.objects.hooks.beforeDelete((tx, scope, objectId) =>
-      relationships.deleteTouching(tx, scope, objectId),
-    );
-    deps.objects.hooks.guardSettings((tx, workspaceId, previous, next) =>
-      relationships.typesInUseDroppedBy(
-        tx,
-        workspaceId,
-        previous.relationship_types,
-        next.relationship_types,
-      ),
-    );
-    return { routes: relationshipRoutes(deps.database.db, relationships), service: relationships };
+  async register({ extensionPoints, kernelService, isEnabled }) {
+    const events = await kernelService(eventsRef);
+    extensionPoints.add(objectHooksPoint, relationshipObjectHooks(events, isEnabled));
+  },
+  setup({ deps, settings }) {
+    const relationships = new RelationshipsService(deps.events, deps.objects, settings);
+    return {
+      routes: relationshipRoutes(deps.database.db, relationships),
+      service: relationships,
+      // Dropping a type that edges use would leave edges no write could recreate.
+      async onSettingsChange({ tx, workspaceId, previous, settings: next }) {
+        const inUse = await relationships.typesInUseDroppedBy(
+          tx,
+          workspaceId,
+          previous.relationship_types,
+          next.relationship_types,
+        );
+        if (inUse.length > 0) {
+          throw conflict(
+            `These settings contradict existing data: ${inUse.join('; ')}. Delete those relationships first, or keep their types.`,
+          );
+        }
+      },
+    };
   },
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestKernel } from '../../test/helpers/test-kernel.ts';
-import { as, eventsOf, type Member, setObjectsSettings } from '../../test/helpers/work-graph.ts';
+import { as, eventsOf, type Member, setExtensionSettings } from '../../test/helpers/work-graph.ts';
 
 let t: TestKernel;
 let owner: Member;
@@ -54,13 +54,13 @@ describe('POST /api/relationships', () => {
     expect((await link(owner, { type: 'relates_to', source_id: insight, target_id: bet })).status).toBe(201);
   });
 
-  it('takes its types from the objects settings', async () => {
+  it('takes its types from its own settings', async () => {
     const bad = await link(owner, { type: 'causes', source_id: bet, target_id: task });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('type');
     expect(bad.body.error.details[0].message).toContain('breaks_into');
     const custom = await t.signup('Cara');
-    await setObjectsSettings(t, custom, { relationship_types: ['causes'] });
+    await setExtensionSettings(t, custom, 'relationships', { relationship_types: ['causes'] });
     const made = await t.call(
       'POST',
       '/api/objects',
@@ -239,7 +239,7 @@ describe('enablement', () => {
   });
 });
 
-describe('objects settings', () => {
+describe('relationships settings', () => {
   it('refuse to drop a relationship type that edges use, until those edges are gone', async () => {
     const admin = await t.signup('Tilda');
     const made = await t.call(
@@ -256,7 +256,7 @@ describe('objects settings', () => {
     const edge = await link(admin, { type: 'blocks', source_id: a, target_id: b });
     expect(edge.status).toBe(201);
     const put = (relationshipTypes: string[]) =>
-      t.call('PUT', `/api/workspaces/${admin.workspaceId}/extensions/objects`, {
+      t.call('PUT', `/api/workspaces/${admin.workspaceId}/extensions/relationships`, {
         key: admin.key,
         body: { settings: { relationship_types: relationshipTypes } },
       });

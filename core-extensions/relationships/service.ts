@@ -1,8 +1,8 @@
 /**
  * Relationships, the domain logic: typed edges between two objects of one workspace.
- * Plain inputs and a transaction, no HTTP. Object existence and the allowed types
- * come from the objects service (its api.ts ref), never from its tables or settings
- * directly. Writes follow objects' prepare / record-events-last split, so the graph
+ * Plain inputs and a transaction, no HTTP. Object existence comes from the objects
+ * service (its api.ts ref), never from its tables; the allowed types are this
+ * extension's own settings. Writes follow objects' prepare / record-events-last split, so the graph
  * extension can write every row of a request before recording any event.
  */
 import { randomUUID } from 'node:crypto';
@@ -18,7 +18,9 @@ import {
   toPage,
   validationError,
 } from '../../kernel/contract/index.ts';
-import type { ItemPath, ObjectEdge, ObjectsService, Prepared, WriteScope } from '../objects/api.ts';
+import type { ItemPath, ObjectsService, Prepared, WriteScope } from '../objects/api.ts';
+import { recordRelationshipEvent } from './object-hooks.ts';
+import type { RelationshipsSettings } from './settings.ts';
 import { type Relationship, relationshipsTable as r, toRelationshipJson } from './table.ts';
 
 const { and, desc, eq, lt, or } = orm;
@@ -53,6 +55,7 @@ export class RelationshipsService {
   constructor(
     private readonly events: ExtensionEvents,
     private readonly objects: ObjectsService,
+    private readonly settings: (workspaceId: string) => Promise<RelationshipsSettings>,
   ) {}
 
   /** Validates every edge (first bad one named by `pathOf`), then inserts them all. */
@@ -62,7 +65,7 @@ export class RelationshipsService {
     inputs: RelationshipInput[],
     pathOf: ItemPath,
   ): Promise<Prepared<Relationship[]>> {
-    const { relationship_types: types } = await this.objects.settings(scope.workspaceId);
+    const { relationship_types: types } = await this.settings(scope.workspaceId);
     const ends = [...new Set(inputs.flatMap((edge) => [edge.source_id, edge.target_id]))];
     const existing = await this.objects.existingIds(tx, scope.workspaceId, ends);
     const seen = new Map<string, number>();
@@ -148,8 +151,7 @@ export class RelationshipsService {
     await this.record(tx, scope, 'relationship.deleted', toRelationshipJson(row));
   }
 
-  /** The edges touching an object (objects' links provider). */
-  /** Relationship types that existing edges use and `next` no longer lists (the objects settings guard). */
+  /** Relationship types that existing edges use and `next` no longer lists (refused by onSettingsChange). */
   async typesInUseDroppedBy(
     tx: Db,
     workspaceId: string,
@@ -167,28 +169,6 @@ export class RelationshipsService {
     return used.map(
       ({ type, n }) => `relationship type "${type}" is used by ${n} relationship${n === 1 ? '' : 's'}`,
     );
-  }
-
-  async edgesOf(db: Db, workspaceId: string, objectId: string): Promise<ObjectEdge[]> {
-    const rows = await db
-      .select()
-      .from(r)
-      .where(and(eq(r.workspaceId, workspaceId), or(eq(r.sourceId, objectId), eq(r.targetId, objectId))))
-      .orderBy(desc(r.createdAt), desc(r.id));
-    return rows.map(toRelationshipJson);
-  }
-
-  /** Removes the edges of an object that is being deleted (objects' before-delete hook). */
-  async deleteTouching(tx: Db, scope: WriteScope, objectId: string) {
-    const rows = await tx
-      .delete(r)
-      .where(
-        and(eq(r.workspaceId, scope.workspaceId), or(eq(r.sourceId, objectId), eq(r.targetId, objectId))),
-      )
-      .returning();
-    return async () => {
-      for (const row of rows) await this.record(tx, scope, 'relationship.deleted', toRelationshipJson(row));
-    };
   }
 
   private async refuseExisting(tx: Db, workspaceId: string, inputs: RelationshipInput[], pathOf: ItemPath) {
@@ -210,14 +190,12 @@ export class RelationshipsService {
     }
   }
 
-  private record(tx: Db, scope: WriteScope, type: string, edge: Relationship) {
-    return this.events.record(tx, {
-      workspaceId: scope.workspaceId,
-      actorId: scope.actorId,
-      type,
-      entityType: 'relationship',
-      entityId: edge.id,
-      data: { type: edge.type, source_id: edge.source_id, target_id: edge.target_id },
-    });
+  private record(
+    tx: Db,
+    scope: WriteScope,
+    type: 'relationship.created' | 'relationship.deleted',
+    edge: Relationship,
+  ) {
+    return recordRelationshipEvent(this.events, tx, scope, type, edge);
   }
 }

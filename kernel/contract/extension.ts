@@ -8,8 +8,10 @@
 import semver from 'semver';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
+import type { ExtensionPoint, ExtensionPointReader, RegisterContext } from './extension-point.ts';
 import type { ServiceOf, ServiceRef } from './refs.ts';
 import type { Access, RouteDefinition, ToolAnnotations } from './route.ts';
+import type { ServiceFactory } from './service-factory.ts';
 
 export const EXTENSION_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
@@ -115,6 +117,12 @@ export interface ExtensionContributions<Service> {
   onSettingsChange?(context: WorkspaceHookContext<any> & { previous: any }): Promise<void>;
   /** Called on shutdown, in reverse dependency order. */
   dispose?(): Promise<void>;
+  /**
+   * Services built per asking extension (the caller's id bound in, e.g. objects'
+   * links), for refs this extension owns besides `provides`. Registered once setup
+   * returns; an extension using one must require this one.
+   */
+  serviceFactories?: ServiceFactory<any>[];
 }
 
 type DepRefs = Record<string, ServiceRef<unknown>>;
@@ -130,6 +138,8 @@ export interface SetupContext<Deps extends DepRefs, Settings extends z.ZodType> 
    * as a hook registered on another extension's service.
    */
   isEnabled(workspaceId: string): Promise<boolean>;
+  /** Reads the registrations of the extension points this extension declares (live: read them when used). */
+  extensionPoints: ExtensionPointReader;
 }
 
 export interface ExtensionDefinition {
@@ -139,6 +149,10 @@ export interface ExtensionDefinition {
   readonly provides: ServiceRef<unknown> | undefined;
   /** Folder of NNNN_name.sql migrations; defaults to `migrations/` beside the extension's index. */
   readonly migrations: string | undefined;
+  /** Extension points this extension owns; others register on them before any setup. */
+  readonly extensionPoints: readonly ExtensionPoint<unknown>[];
+  /** The registration phase: runs for every extension before any setup. */
+  readonly register: ((context: RegisterContext) => void | Promise<void>) | undefined;
   readonly setup: (context: SetupContext<DepRefs, z.ZodType>) => Promise<ExtensionContributions<unknown>>;
 }
 
@@ -153,6 +167,8 @@ export function defineExtension<
   deps?: Deps;
   provides?: ServiceRef<Service>;
   migrations?: string | URL;
+  extensionPoints?: readonly ExtensionPoint<any>[];
+  register?(context: RegisterContext): void | Promise<void>;
   setup(
     context: SetupContext<Deps, Settings>,
   ): ExtensionContributions<Service> | Promise<ExtensionContributions<Service>>;
@@ -178,6 +194,13 @@ export function defineExtension<
       `Extension ${parsed.data.id} provides ${definition.provides.id}, but that ref names ${definition.provides.owner} as its owner`,
     );
   }
+  for (const point of definition.extensionPoints ?? []) {
+    if (point.owner !== parsed.data.id) {
+      throw new ExtensionDefinitionError(
+        `Extension ${parsed.data.id} declares the extension point ${point.id}, but that point names ${point.owner} as its owner`,
+      );
+    }
+  }
   const migrations = definition.migrations;
   return Object.freeze({
     kind: 'maskin-extension' as const,
@@ -185,6 +208,8 @@ export function defineExtension<
     deps: definition.deps ?? {},
     provides: definition.provides as ServiceRef<unknown> | undefined,
     migrations: migrations instanceof URL ? migrations.pathname : migrations,
+    extensionPoints: Object.freeze([...(definition.extensionPoints ?? [])]),
+    register: definition.register ? (context: RegisterContext) => definition.register!(context) : undefined,
     setup: async (context: SetupContext<DepRefs, z.ZodType>) =>
       definition.setup(context as unknown as SetupContext<Deps, Settings>) as ExtensionContributions<unknown>,
   });

@@ -21,6 +21,7 @@ export type {
 export { authOf, workspaceOf } from './context.ts';
 export * from './errors.ts';
 export * from './extension.ts';
+export * from './extension-point.ts';
 export * from './installation-config.ts';
 export * from './lifecycle.ts';
 export * from './members.ts';

@@ -3,11 +3,14 @@
  * "is this extension enabled here, with which settings".
  *
  * Boot order: resolve (ids, ranges, dependencies, cycles, mounts; see
- * resolve-extensions.ts) -> migrations of each extension in dependency order ->
- * setup in dependency order -> tool-name checks. An extension whose migrations or
+ * resolve-extensions.ts) -> registration phase (every extension's `register`, adding
+ * to the extension points of the extensions it requires; see extension-points.ts)
+ * -> migrations of each extension in dependency order -> setup in dependency order
+ * -> tool-name checks. An extension whose migrations or
  * setup throw is marked failed (its mount answers 503 with the reason) and so are
  * the extensions that need it; the server keeps running, unless the failed one is
- * `always`. Shutdown disposes in reverse order.
+ * `always`. A failed extension's extension-point registrations drop out of every
+ * owner's view. Shutdown disposes in reverse order.
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -20,6 +23,7 @@ import type { RouteDefinition } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
 import { readMigrationFolder, runMigrations } from '../db/migrate.ts';
 import { EnablementStore } from './enablement-store.ts';
+import { ExtensionPoints } from './extension-points.ts';
 import {
   ExtensionBootError,
   type InstalledExtension,
@@ -76,6 +80,8 @@ export class ExtensionRegistry {
   readonly extensions: ExtensionRuntime[] = [];
   private readonly byId = new Map<string, ExtensionRuntime>();
   readonly enablement: EnablementStore;
+  /** Every extension point's registrations (read by owners, live). */
+  extensionPoints: ExtensionPoints | undefined;
 
   private constructor(
     private readonly kernel: RegistryKernel,
@@ -111,7 +117,22 @@ export class ExtensionRegistry {
       };
       this.extensions.push(runtime);
       this.byId.set(runtime.id, runtime);
+    }
+    const points = new ExtensionPoints(
+      ordered.map(({ definition }) => ({
+        manifest: definition.manifest,
+        extensionPoints: definition.extensionPoints,
+      })),
+      (id) => this.byId.get(id)?.status === 'ready',
+    );
+    this.extensionPoints = points;
+    const registerFailures = await this.registerAll(ordered, points);
+    for (const installed of ordered) {
+      const { manifest } = installed.definition;
+      const runtime = this.byId.get(manifest.id)!;
       try {
+        const registerFailure = registerFailures.get(manifest.id);
+        if (registerFailure) throw registerFailure;
         const failedRequirement = (manifest.requires ?? []).find(
           (id) => this.byId.get(id)?.status === 'failed',
         );
@@ -128,15 +149,9 @@ export class ExtensionRegistry {
           manifest,
           settings: (workspaceId) => this.settingsOf(workspaceId, manifest.id),
           isEnabled: (workspaceId) => this.enablement.isEnabled(workspaceId, manifest.id),
+          extensionPoints: { registrations: (point) => points.registrations(manifest, point) },
         });
-        if (installed.definition.provides) {
-          if (runtime.contributions.service === undefined) {
-            throw new Error(
-              `it declares provides ${installed.definition.provides.id} but setup returned no service`,
-            );
-          }
-          this.kernel.services.provide(installed.definition.provides, runtime.contributions.service);
-        }
+        this.provideServices(installed, runtime.contributions);
       } catch (error) {
         this.kernel.lifecycle.discard(manifest.id);
         const reason = error instanceof Error ? error.message : String(error);
@@ -155,6 +170,63 @@ export class ExtensionRegistry {
       }
     }
     this.checkToolNames(kernelToolNames);
+  }
+
+  /**
+   * The registration phase, before any setup. A registration that breaks the rules
+   * (owner not required, point not declared) stops boot; any other error in a
+   * `register` fails that extension at once (its registrations leave every view),
+   * reported when its turn to start comes.
+   */
+  private async registerAll(ordered: InstalledExtension[], points: ExtensionPoints) {
+    const failures = new Map<string, Error>();
+    for (const { definition } of ordered) {
+      const { manifest, register } = definition;
+      if (!register) continue;
+      try {
+        await register({
+          extensionPoints: points.registrarFor(manifest),
+          kernelService: (ref) => {
+            if (ref.owner !== 'kernel') {
+              return Promise.reject(
+                new Error(
+                  `${ref.id} belongs to extension "${ref.owner}", which is not set up during registration; use it in setup through deps`,
+                ),
+              );
+            }
+            return this.kernel.services.get(ref, manifest);
+          },
+          isEnabled: (workspaceId) => this.enablement.isEnabled(workspaceId, manifest.id),
+        });
+      } catch (error) {
+        if (error instanceof ExtensionBootError) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        const failure = new Error(`its register phase failed: ${reason}`);
+        failures.set(manifest.id, failure);
+        // Failed from now on, so its registrations are already out of the owners' views.
+        this.byId.get(manifest.id)!.status = 'failed';
+      }
+    }
+    return failures;
+  }
+
+  /** Publishes what setup returned behind this extension's refs. */
+  private provideServices(installed: InstalledExtension, contributions: ExtensionContributions<unknown>) {
+    const { manifest, provides } = installed.definition;
+    for (const factory of contributions.serviceFactories ?? []) {
+      if (factory.service.owner !== manifest.id) {
+        throw new Error(
+          `it returns a service factory for ${factory.service.id}, which names "${factory.service.owner}" as its owner`,
+        );
+      }
+    }
+    if (provides) {
+      if (contributions.service === undefined) {
+        throw new Error(`it declares provides ${provides.id} but setup returned no service`);
+      }
+      this.kernel.services.provide(provides, contributions.service);
+    }
+    for (const factory of contributions.serviceFactories ?? []) this.kernel.services.register(factory);
   }
 
   private checkToolNames(kernelToolNames: string[]) {

@@ -48,7 +48,16 @@ export async function addMember(
 
 /** Replaces the objects settings of a workspace (as its owner). */
 export async function setObjectsSettings(t: TestKernel, owner: Member, settings: Record<string, unknown>) {
-  const result = await t.call('PUT', `/api/workspaces/${owner.workspaceId}/extensions/objects`, {
+  await setExtensionSettings(t, owner, 'objects', settings);
+}
+
+export async function setExtensionSettings(
+  t: TestKernel,
+  owner: Member,
+  extensionId: string,
+  settings: Record<string, unknown>,
+) {
+  const result = await t.call('PUT', `/api/workspaces/${owner.workspaceId}/extensions/${extensionId}`, {
     key: owner.key,
     body: { settings },
   });

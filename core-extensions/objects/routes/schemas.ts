@@ -32,6 +32,18 @@ export const edgeSchema = z
   })
   .openapi('ObjectsEdge');
 
+export const objectLinkSchema = z
+  .object({
+    id: z.string().uuid(),
+    object_id: z.string().uuid(),
+    extension_id: z.string().openapi({ description: 'The extension whose record this is' }),
+    record_type: z.string().openapi({ description: "The linking extension's kind of record, e.g. session" }),
+    record_id: z.string().openapi({ description: "The record's id, in its extension" }),
+    created_by: z.string().uuid().nullable(),
+    created_at: z.string(),
+  })
+  .openapi('ObjectsLink');
+
 export const objectDetailSchema = objectSchema
   .extend({
     relationships: z.array(edgeSchema),
@@ -130,6 +142,8 @@ const pageFields = {
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: 'Page size, 1-200' }),
   cursor: z.string().max(500).optional().openapi({ description: 'next_cursor from the previous page' }),
 };
+
+export const linksQuery = z.object(pageFields);
 
 export const listQuery = z.object({
   type: z.string().max(50).optional(),

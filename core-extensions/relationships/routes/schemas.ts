@@ -1,16 +1,9 @@
 /** Request and response schemas of the relationships routes (components prefixed `Relationships`). */
 import { z } from '../../../kernel/contract/index.ts';
+import { edgeSchema } from '../../objects/api.ts';
 
-export const relationshipSchema = z
-  .object({
-    id: z.string().uuid(),
-    type: z.string(),
-    source_id: z.string().uuid(),
-    target_id: z.string().uuid(),
-    created_by: z.string().uuid().nullable(),
-    created_at: z.string(),
-  })
-  .openapi('RelationshipsRelationship');
+/** An edge is the shape objects shows on an object (its api.ts): one schema, two component names. */
+export const relationshipSchema = edgeSchema.openapi('RelationshipsRelationship');
 
 export const createRelationshipSchema = z
   .object({
