@@ -24,6 +24,7 @@ const configSchema = z.object({
     .default(1024 * 1024),
   MASKIN_PUBLIC_URL: z.string().url().optional(),
   MASKIN_EXTENSIONS: z.string().default(''),
+  MASKIN_STRICT_EXTENSIONS: booleanFlag.default(false),
   MASKIN_SECRET_KEY: z
     .string()
     .refine(
@@ -54,6 +55,8 @@ export interface KernelConfig {
   publicUrl: string | undefined;
   /** Extra extension packages or paths to load, beyond core-extensions/ and extensions/. */
   extensionSources: string[];
+  /** A failed extension stops boot instead of answering 503 (on under `npm run dev`). */
+  strictExtensions: boolean;
   /** Installed extensions the operator has switched off for the whole installation. */
   /** Encryption key for the secrets service (32 bytes, base64). */
   secretKey: string | undefined;
@@ -90,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: c.MASKIN_BODY_LIMIT,
     publicUrl: c.MASKIN_PUBLIC_URL,
     extensionSources: list(c.MASKIN_EXTENSIONS),
+    strictExtensions: c.MASKIN_STRICT_EXTENSIONS,
     secretKey: c.MASKIN_SECRET_KEY,
     sseMaxStreamsPerActor: c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
     sseHeartbeatMs: c.MASKIN_SSE_HEARTBEAT_MS,

@@ -161,7 +161,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       .provide(lifecycleHubRef, lifecycle, { internal: true });
     const registry = await ExtensionRegistry.boot(
       installed,
-      { database, logger, services: container, lifecycle },
+      { database, logger, services: container, lifecycle, strict: config.strictExtensions },
       kernelToolNames,
     );
     closers.push(() => registry.dispose());

@@ -8,7 +8,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
-import type { ServiceOf, ServiceRef } from './refs.ts';
+import type { ExtensionEvents, ServiceOf, ServiceRef } from './refs.ts';
 import type { Access, RouteDefinition, ToolAnnotations } from './route.ts';
 
 export const EXTENSION_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -46,7 +46,10 @@ export const manifestSchema = z.object({
     .default({}),
 });
 
-export interface ExtensionManifest<Settings extends z.ZodType = z.ZodType> {
+export interface ExtensionManifest<
+  Settings extends z.ZodType = z.ZodType,
+  EventType extends string = string,
+> {
   /** kebab-case, unique: URL segment, migration namespace, tool prefix (third-party), event prefix. */
   id: string;
   version: string;
@@ -61,7 +64,7 @@ export interface ExtensionManifest<Settings extends z.ZodType = z.ZodType> {
   /** Per-workspace settings; every field needs a default so `{}` is valid. */
   settings?: Settings;
   /** Event types this extension records (`entity.action`). Recording any other type is an error. */
-  events?: string[];
+  events?: EventType[];
   /**
    * Per-workspace secret settings (API tokens, webhook URLs): write-only through the
    * API, encrypted at rest, never in events or logs. Every field optional.
@@ -119,9 +122,18 @@ export interface ExtensionContributions<Service> {
 
 type DepRefs = Record<string, ServiceRef<unknown>>;
 
-export interface SetupContext<Deps extends DepRefs, Settings extends z.ZodType> {
-  deps: { [K in keyof Deps]: ServiceOf<Deps[K]> };
-  manifest: ExtensionManifest<Settings>;
+/** A dependency as setup receives it: the events service narrowed to the declared types. */
+type DepOf<Ref, EventType extends string> = Ref extends { readonly id: 'kernel.events' }
+  ? ExtensionEvents<EventType>
+  : ServiceOf<Ref>;
+
+export interface SetupContext<
+  Deps extends DepRefs,
+  Settings extends z.ZodType,
+  EventType extends string = string,
+> {
+  deps: { [K in keyof Deps]: DepOf<Deps[K], EventType> };
+  manifest: ExtensionManifest<Settings, EventType>;
   /** The effective settings of this extension in a workspace (defaults applied). */
   settings(workspaceId: string): Promise<z.output<Settings>>;
   /**
@@ -148,13 +160,14 @@ export function defineExtension<
   const Deps extends DepRefs = Record<never, never>,
   Settings extends z.ZodType = z.ZodObject<Record<never, never>>,
   Service = undefined,
+  EventType extends string = never,
 >(definition: {
-  manifest: ExtensionManifest<Settings>;
+  manifest: ExtensionManifest<Settings, EventType>;
   deps?: Deps;
   provides?: ServiceRef<Service>;
   migrations?: string | URL;
   setup(
-    context: SetupContext<Deps, Settings>,
+    context: SetupContext<Deps, Settings, EventType>,
   ): ExtensionContributions<Service> | Promise<ExtensionContributions<Service>>;
 }): ExtensionDefinition {
   const parsed = manifestSchema.safeParse(definition.manifest);
@@ -186,7 +199,9 @@ export function defineExtension<
     provides: definition.provides as ServiceRef<unknown> | undefined,
     migrations: migrations instanceof URL ? migrations.pathname : migrations,
     setup: async (context: SetupContext<DepRefs, z.ZodType>) =>
-      definition.setup(context as unknown as SetupContext<Deps, Settings>) as ExtensionContributions<unknown>,
+      definition.setup(
+        context as unknown as SetupContext<Deps, Settings, EventType>,
+      ) as ExtensionContributions<unknown>,
   });
 }
 

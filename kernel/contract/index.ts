@@ -12,16 +12,19 @@ export type { EventInput, RecordedEvent } from '../events/record-event.ts';
 export type {
   AuthContext,
   AuthenticatedActor,
+  CallerScope,
   KernelContext,
   KernelEnv,
   Role,
   WorkspaceContext,
 } from './context.ts';
-export { authOf, workspaceOf } from './context.ts';
+export { authOf, callerScope, workspaceOf } from './context.ts';
 export * from './errors.ts';
 export * from './extension.ts';
+export * from './extension-errors.ts';
 export * from './lifecycle.ts';
-export { decodeCursor, encodeCursor, toPage } from './pagination.ts';
+export { decodeCursor, decodeTimeIdCursor, encodeCursor, toPage } from './pagination.ts';
 export * from './refs.ts';
 export * from './route.ts';
 export * from './service-factory.ts';
+export * from './values.ts';

@@ -16,11 +16,11 @@ import type { StreamTickets } from '../auth/stream-tickets.ts';
 import type { KernelEnv, Role } from '../contract/context.ts';
 import { ApiError, forbidden, notFound, validationError } from '../contract/errors.ts';
 import type { RouteDefinition } from '../contract/route.ts';
+import { isUuid } from '../contract/values.ts';
 import type { Database } from '../db/database.ts';
 import { zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
 
 export function roleAtLeast(role: Role, minimum: Role): boolean {
@@ -71,7 +71,7 @@ export async function memberRole(
 /** Membership of the caller in a workspace, or 404 (a non-member learns nothing). */
 async function setWorkspace(c: Context<KernelEnv>, database: Database, workspaceId: string) {
   // A malformed id cannot name a workspace the caller belongs to: same answer as a non-member.
-  const role = UUID.test(workspaceId)
+  const role = isUuid(workspaceId)
     ? await memberRole(database, workspaceId, c.get('auth')!.actor.id)
     : undefined;
   if (!role) throw notFound('Workspace not found');

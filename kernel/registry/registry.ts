@@ -18,6 +18,7 @@ import { TOOL_NAME_PATTERN } from '../contract/extension.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
 import { readMigrationFolder, runMigrations } from '../db/migrate.ts';
+import { checkContributions } from './contribution-checks.ts';
 import { EnablementStore } from './enablement-store.ts';
 import {
   ExtensionBootError,
@@ -69,6 +70,8 @@ export interface RegistryKernel {
   services: ServiceContainer;
   /** Discards the lifecycle hooks of an extension that fails to start. */
   lifecycle: LifecycleHub;
+  /** MASKIN_STRICT_EXTENSIONS: any failed extension stops boot instead of answering 503. */
+  strict?: boolean;
 }
 
 export class ExtensionRegistry {
@@ -86,8 +89,25 @@ export class ExtensionRegistry {
   static async boot(installed: InstalledExtension[], kernel: RegistryKernel, kernelToolNames: string[]) {
     const registry = new ExtensionRegistry(kernel, kernel.logger.child({ component: 'registry' }));
     await registry.bootAll(resolveExtensions(installed), kernelToolNames);
+    const failed = registry.extensions.filter((e) => e.status === 'failed');
+    if (kernel.strict && failed.length > 0) {
+      await registry.dispose();
+      throw new ExtensionBootError(
+        `${failed.map((e) => `Extension "${e.id}" failed to start: ${e.failure}`).join('; ')}. MASKIN_STRICT_EXTENSIONS is on, so the server does not start; fix it, remove it, or set MASKIN_STRICT_EXTENSIONS=false to run without it.`,
+      );
+    }
     await registry.enablement.start();
     return registry;
+  }
+
+  /** One human line for the end of boot: `maskin: 5 extensions ready, 1 failed: foo (reason)`. */
+  summary(): string {
+    const ready = this.extensions.filter((e) => e.status === 'ready').length;
+    const failed = this.extensions.filter((e) => e.status === 'failed');
+    const plural = (n: number) => (n === 1 ? 'extension' : 'extensions');
+    const head = `maskin: ${ready} ${plural(ready)} ready`;
+    if (failed.length === 0) return head;
+    return `${head}, ${failed.length} failed: ${failed.map((e) => `${e.id} (${e.failure})`).join(', ')}`;
   }
 
   get(id: string): ExtensionRuntime | undefined {
@@ -125,6 +145,7 @@ export class ExtensionRegistry {
           settings: (workspaceId) => this.settingsOf(workspaceId, manifest.id),
           isEnabled: (workspaceId) => this.enablement.isEnabled(workspaceId, manifest.id),
         });
+        checkContributions(runtime.contributions);
         if (installed.definition.provides) {
           if (runtime.contributions.service === undefined) {
             throw new Error(
