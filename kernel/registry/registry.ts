@@ -17,9 +17,11 @@ import type { ExtensionContributions, ExtensionManifest, ToolDefinition } from '
 import { TOOL_NAME_PATTERN } from '../contract/extension.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
-import { readMigrationFolder, runMigrations } from '../db/migrate.ts';
+import { MigrationError, readMigrationFolder, runMigrations } from '../db/migrate.ts';
+import { namespaceViolations } from '../db/migration-namespace.ts';
 import { checkContributions } from './contribution-checks.ts';
 import { EnablementStore } from './enablement-store.ts';
+import { namespaceOf } from './namespace.ts';
 import {
   ExtensionBootError,
   type InstalledExtension,
@@ -54,12 +56,27 @@ function toolsOf(contributions: ExtensionContributions<unknown>): { name: string
   return [...fromRoutes, ...(contributions.tools ?? []).map((tool: ToolDefinition) => ({ name: tool.name }))];
 }
 
-/** Applies an extension's migrations: its declared folder, or `migrations/` beside its index. */
+/**
+ * Applies an extension's migrations: its declared folder, or `migrations/` beside its
+ * index. Every file must keep to the extension's namespace (migration-namespace.ts);
+ * one that does not is refused before any file runs.
+ */
 export async function migrateExtension(database: Database, installed: InstalledExtension) {
   const folder =
     installed.definition.migrations ?? (installed.dir ? join(installed.dir, 'migrations') : undefined);
   if (!folder) return { applied: [], skipped: [] };
-  return runMigrations(database, installed.definition.manifest.id, readMigrationFolder(folder));
+  const { id } = installed.definition.manifest;
+  const files = readMigrationFolder(folder);
+  const namespace = namespaceOf(id);
+  for (const file of files) {
+    const [violation] = namespaceViolations(file.sql, namespace);
+    if (violation) {
+      throw new MigrationError(
+        `Migration ${join(folder, file.name)} ${violation.statement}, outside the namespace of extension "${id}": its tables, indexes, sequences, types, views and functions are named "${namespace}" or start with "${namespace}_", and it may alter or drop only those (foreign keys to kernel tables such as actors or workspaces are fine). Rename it, e.g. "${namespace}_${violation.name.toLowerCase().replace(/^public\./, '')}".`,
+      );
+    }
+  }
+  return runMigrations(database, id, files);
 }
 
 /** What the registry needs from the kernel to boot extensions. */
