@@ -13,7 +13,7 @@ import type { RouteDefinition } from '../contract/route.ts';
 export const MIN_TOOL_DESCRIPTION = 20;
 
 const describeRoute = (route: RouteDefinition, index: number) =>
-  `route #${index + 1}${route.tool ? ` (tool ${route.tool.name})` : route.route.summary ? ` ("${route.route.summary}")` : ''}`;
+  `route #${index + 1}${route.tool ? ` (tool ${route.tool.name})` : route.route.summary?.trim() ? ` ("${route.route.summary}")` : ''}`;
 
 export function checkContributions(contributions: ExtensionContributions<unknown>): void {
   const routes = contributions.routes ?? [];
