@@ -63,7 +63,10 @@ export interface ExtensionManifest<
   enablement: Enablement;
   /** Per-workspace settings; every field needs a default so `{}` is valid. */
   settings?: Settings;
-  /** Event types this extension records (`entity.action`). Recording any other type is an error. */
+  /**
+   * Event types this extension records (`entity.action`). Recording any other type is an
+   * error. Third-party types start with the id in snake case (`time_tracking.logged`).
+   */
   events?: EventType[];
   /**
    * Per-workspace secret settings (API tokens, webhook URLs): write-only through the

@@ -21,7 +21,7 @@ export interface NamespaceViolation {
   name: string;
 }
 
-const IDENT = String.raw`(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)`;
+const IDENT = '(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)';
 const QUALIFIED = String.raw`(${IDENT}(?:\s*\.\s*${IDENT})?)`;
 const KIND = String.raw`(table|index|sequence|type|view|materialized\s+view|function)`;
 

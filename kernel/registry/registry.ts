@@ -46,7 +46,7 @@ export interface ExtensionRuntime {
 
 /** Third-party tools carry their extension's id so they cannot shadow core tools. */
 export function qualifiedToolName(extension: { id: string; tier: Tier }, name: string): string {
-  return extension.tier === 'core' ? name : `${extension.id.replace(/-/g, '_')}_${name}`;
+  return extension.tier === 'core' ? name : `${namespaceOf(extension.id)}_${name}`;
 }
 
 function toolsOf(contributions: ExtensionContributions<unknown>): { name: string }[] {
