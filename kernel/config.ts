@@ -25,6 +25,7 @@ const configSchema = z.object({
     .default(1024 * 1024),
   MASKIN_PUBLIC_URL: z.string().url().optional(),
   MASKIN_EXTENSIONS: z.string().default(''),
+  MASKIN_STRICT_EXTENSIONS: booleanFlag.default(false),
   MASKIN_SECRET_KEY: z
     .string()
     .refine(
@@ -57,6 +58,8 @@ export interface KernelConfig {
   publicUrl: string | undefined;
   /** Extra extension packages or paths to load, beyond core-extensions/ and extensions/. */
   extensionSources: string[];
+  /** A failed extension stops boot instead of answering 503 (on under `npm run dev`). */
+  strictExtensions: boolean;
   /** Encryption key for the secrets service (32 bytes, base64). */
   secretKey: string | undefined;
   /** Open streams one actor may hold in this process, event and extension streams together. */
@@ -98,6 +101,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: c.MASKIN_BODY_LIMIT,
     publicUrl: c.MASKIN_PUBLIC_URL,
     extensionSources: list(c.MASKIN_EXTENSIONS),
+    strictExtensions: c.MASKIN_STRICT_EXTENSIONS,
     secretKey: c.MASKIN_SECRET_KEY,
     sseMaxStreamsPerActor: c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
     sseHeartbeatMs: c.MASKIN_SSE_HEARTBEAT_MS,

@@ -46,6 +46,7 @@ import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document
 import { type Operation, operationsOf } from './http/operations.ts';
 import { createRootApp } from './http/root-app.ts';
 import { mountMcp } from './mcp/mcp-endpoint.ts';
+import { guardErrorCodes } from './registry/declared-errors.ts';
 import { discoverExtensions } from './registry/load-extensions.ts';
 import { ExtensionRegistry } from './registry/registry.ts';
 import type { InstalledExtension } from './registry/resolve-extensions.ts';
@@ -186,7 +187,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       );
     const registry = await ExtensionRegistry.boot(
       installed,
-      { database, logger, services: container, lifecycle },
+      { database, logger, services: container, lifecycle, strict: config.strictExtensions },
       kernelToolNames,
     );
     closers.push(() => registry.dispose());
@@ -208,7 +209,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
         mount(
           extension.id,
           extension.mountPath,
-          extension.contributions.routes ?? [],
+          guardErrorCodes(extension.contributions.routes ?? [], extension.manifest, {
+            logger,
+            strict: config.strictExtensions,
+          }),
           enablementGate(registry, extension.id),
         );
         continue;
@@ -245,6 +249,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
           version: KERNEL_VERSION,
           serverUrl: config.publicUrl,
           include,
+          errorCodes: (owner) => registry.get(owner)?.manifest.errors,
         }),
       );
     });

@@ -22,6 +22,8 @@ async function main() {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   logger.info({ url, database: kernel.services.database.kind }, 'listening');
+  // For the human at the terminal: a failed extension is otherwise one JSON log line.
+  if (kernel.services.registry) process.stderr.write(`${kernel.services.registry.summary()}\n`);
   await kernel.ready();
 
   if (config.bootstrap) {

@@ -109,7 +109,7 @@ export type ${n.pascal}Settings = z.output<typeof settingsSchema>;
  * ${n.title}, the domain logic: plain inputs and a transaction, no HTTP. Every query
  * is scoped by workspace id; every write records its event last, in the same transaction.
  */
-import { type Db, decodeCursor, type ExtensionEvents, orm, pg, toPage, validationError } from '${contract}';
+import { type Db, decodeTimeIdCursor, type ExtensionEvents, orm, pg, toPage, validationError } from '${contract}';
 import type { ${n.pascal}Settings } from './settings.ts';
 
 const { and, desc, eq, lt, or } = orm;
@@ -166,8 +166,7 @@ export class ${n.pascal}Service {
   async list(db: Db, workspaceId: string, page: { limit: number; cursor?: string }) {
     const conditions = [eq(items.workspaceId, workspaceId)];
     if (page.cursor) {
-      const [createdAt, id] = decodeCursor(page.cursor, 2) as [string, string];
-      const at = new Date(createdAt);
+      const { at, id } = decodeTimeIdCursor(page.cursor);
       conditions.push(or(lt(items.createdAt, at), and(eq(items.createdAt, at), lt(items.id, id)))!);
     }
     const rows = await db
@@ -198,7 +197,7 @@ export const createItemSchema = z
 `,
     'routes/items.ts': `/** Thin adapters from HTTP (and MCP, via \`tool\`) to the service. */
 import {
-  authOf,
+  callerScope,
   createRoute,
   type Db,
   defineRoute,
@@ -237,7 +236,7 @@ export function itemRoutes(deps: {
         responses: { 201: jsonResponse(itemSchema, 'The item'), ...errorResponses },
       }),
       handler: async (c) => {
-        const scope = { workspaceId: workspaceOf(c).id, actorId: authOf(c).actor.id };
+        const scope = callerScope(c);
         const settings = await deps.settings(scope.workspaceId);
         const item = await db.transaction((tx) => service.create(tx, { ...scope, settings }, c.req.valid('json')));
         return c.json(item, 201);

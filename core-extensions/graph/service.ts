@@ -6,7 +6,7 @@
  * request (`nodes.3.status`, `edges.7.target_id`). All rows are written first and all
  * events recorded last, one per created record.
  */
-import { type Db, validationError } from '../../kernel/contract/index.ts';
+import { type Db, isUuid, validationError } from '../../kernel/contract/index.ts';
 import type { CreateObjectInput, ObjectsService, WriteScope } from '../objects/api.ts';
 import type { RelationshipInput, RelationshipsService } from '../relationships/api.ts';
 
@@ -21,8 +21,6 @@ export interface GraphEdge {
   source_id: string;
   target_id: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function invalid(path: string, message: string) {
   return validationError(`Invalid graph: ${path} ${message}`, [{ path, message }]);
@@ -55,7 +53,7 @@ export class GraphService {
     const resolve = (reference: string, path: string) => {
       const index = clientIndex.get(reference);
       if (index !== undefined) return nodes.value[index]!.id;
-      if (UUID.test(reference)) return reference.toLowerCase();
+      if (isUuid(reference)) return reference.toLowerCase();
       throw invalid(path, `"${reference}" is neither a client_id of a node in this request nor an object id`);
     };
     const edges: RelationshipInput[] = input.edges.map((edge, index) => ({

@@ -1,7 +1,7 @@
-/** The `object_links` table (migrations/0002_object_links.sql) and its wire shape. */
+/** The `objects_links` table (migrations/0002_object_links.sql) and its wire shape. */
 import { pg } from '../../kernel/contract/index.ts';
 
-export const objectLinksTable = pg.pgTable('object_links', {
+export const objectLinksTable = pg.pgTable('objects_links', {
   id: pg.uuid('id').primaryKey().defaultRandom(),
   workspaceId: pg.uuid('workspace_id').notNull(),
   objectId: pg.uuid('object_id').notNull(),

@@ -21,7 +21,7 @@
 import {
   createExtensionPoint,
   type Db,
-  decodeCursor,
+  decodeTimeIdCursor,
   type ExtensionEvents,
   type ExtensionPointRegistrations,
   notFound,
@@ -37,7 +37,6 @@ import {
   toObjectLinkJson,
 } from './links-table.ts';
 import { objectsTable as o } from './table.ts';
-import { isStorableTime } from './validate.ts';
 
 const { and, desc, eq, lt, or } = orm;
 
@@ -200,11 +199,7 @@ export class ObjectLinksService {
     const limit = Math.min(Math.max(page.limit ?? 50, 1), 200);
     const conditions = [eq(l.workspaceId, workspaceId), eq(l.objectId, objectId)];
     if (page.cursor) {
-      const [createdAt, id] = decodeCursor(page.cursor, 2).map(String) as [string, string];
-      const when = new Date(createdAt);
-      if (!isStorableTime(when.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
-        throw validationError('Invalid cursor: malformed', [{ path: 'cursor', message: 'malformed' }]);
-      }
+      const { at: when, id } = decodeTimeIdCursor(page.cursor);
       conditions.push(or(lt(l.createdAt, when), and(eq(l.createdAt, when), lt(l.id, id)))!);
     }
     const rows = await db

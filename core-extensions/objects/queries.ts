@@ -2,13 +2,14 @@
 import {
   type Db,
   decodeCursor,
+  isStorableTime,
+  isUuid,
   notFound,
   orm,
   toPage,
   validationError,
 } from '../../kernel/contract/index.ts';
 import { type ObjectRow, objectsTable as o, toObjectJson, type WorkObject } from './table.ts';
-import { isStorableTime } from './validate.ts';
 
 const { and, asc, desc, eq, gt, gte, inArray, lt, or } = orm;
 
@@ -84,7 +85,7 @@ export async function listObjects(db: Db, workspaceId: string, filters: ListFilt
     }
     const typed: string | Date = sort === 'title' ? value : new Date(value);
     if (typed instanceof Date && !isStorableTime(typed.getTime())) throw badCursor('malformed');
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw badCursor('malformed');
+    if (!isUuid(id)) throw badCursor('malformed');
     conditions.push(or(before(column, typed), and(eq(column, typed), before(o.id, id)))!);
   }
   const direction = filters.order === 'desc' ? desc : asc;

@@ -17,16 +17,6 @@ const MAX_TEXT = 10_000;
  */
 export const MAX_METADATA_NESTING = 32;
 
-/**
- * Timestamps a client may filter or page by. PostgreSQL stores years up to 294276,
- * but drizzle sends a Date as toISOString(), and the extended form it uses past year
- * 9999 (`+010000-01-01T...`) is refused by PostgreSQL (a 500); years before 1 are
- * refused too. Nothing the server writes falls outside.
- */
-const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
-const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
-export const isStorableTime = (time: number) => time >= EARLIEST && time <= LATEST;
-
 export function typeOf(settings: ObjectsSettings, type: string): ObjectTypeSettings | undefined {
   return Object.hasOwn(settings.types, type) ? settings.types[type] : undefined;
 }

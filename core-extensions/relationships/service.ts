@@ -10,7 +10,7 @@ import {
   ApiError,
   conflict,
   type Db,
-  decodeCursor,
+  decodeTimeIdCursor,
   type ErrorDetail,
   type ExtensionEvents,
   notFound,
@@ -39,9 +39,6 @@ export interface RelationshipFilters {
   cursor?: string;
 }
 
-/** Cursor times the driver can send: drizzle's toISOString() past year 9999 (`+010000-...`) fails in PostgreSQL. */
-const isStorableTime = (time: number) =>
-  time >= Date.parse('0001-01-01T00:00:00.000Z') && time <= Date.parse('9999-12-31T23:59:59.999Z');
 const at = (prefix: string | undefined, field: string) =>
   prefix === undefined ? field : `${prefix}.${field}`;
 const keyOf = (edge: RelationshipInput) => `${edge.source_id}|${edge.target_id}|${edge.type}`;
@@ -126,11 +123,7 @@ export class RelationshipsService {
     if (filters.target !== undefined) conditions.push(eq(r.targetId, filters.target));
     if (filters.type !== undefined) conditions.push(eq(r.type, filters.type));
     if (filters.cursor) {
-      const [createdAt, id] = decodeCursor(filters.cursor, 2).map(String) as [string, string];
-      const when = new Date(createdAt);
-      if (!isStorableTime(when.getTime()) || !/^[0-9a-f-]{36}$/i.test(id)) {
-        throw validationError('Invalid cursor: malformed', [{ path: 'cursor', message: 'malformed' }]);
-      }
+      const { at: when, id } = decodeTimeIdCursor(filters.cursor);
       conditions.push(or(lt(r.createdAt, when), and(eq(r.createdAt, when), lt(r.id, id)))!);
     }
     const rows = await db

@@ -18,7 +18,7 @@ export default defineExtension({
     description: 'Meeting notes: who met, when, for how long, and what was said.',
     enablement: 'opt-in',
     settings: settingsSchema,
-    events: ['meeting_note.created', 'meeting_note.updated', 'meeting_note.deleted'],
+    events: ['meeting_notes.created', 'meeting_notes.updated', 'meeting_notes.deleted'],
   },
   deps: { database: dbRef, events: eventsRef },
   provides: meetingNotesServiceRef,

@@ -5,7 +5,7 @@
  */
 import {
   type Db,
-  decodeCursor,
+  decodeTimeIdCursor,
   type ExtensionEvents,
   notFound,
   orm,
@@ -48,16 +48,6 @@ export function toJson(row: Row) {
 
 export type MeetingNote = ReturnType<typeof toJson>;
 
-/**
- * Times the driver can send: drizzle passes a Date as toISOString(), and PostgreSQL
- * refuses its extended form past year 9999 (`+010000-...`). held_at and cursors outside
- * years 0001-9999 are refused as bad input instead of failing in the database.
- */
-export const isStorableTime = (time: number) =>
-  time >= Date.parse('0001-01-01T00:00:00.000Z') && time <= Date.parse('9999-12-31T23:59:59.999Z');
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function checkAttendees(settings: MeetingNotesSettings, attendees: string[]) {
   if (settings.require_attendees && attendees.length === 0) {
     throw validationError('This workspace requires at least one attendee per meeting note', [
@@ -96,20 +86,14 @@ export class MeetingNotesService {
         createdBy: scope.actorId,
       })
       .returning();
-    await this.record(tx, scope, 'meeting_note.created', row!.id, { title: row!.title });
+    await this.record(tx, scope, 'meeting_notes.created', row!.id, { title: row!.title });
     return toJson(row!);
   }
 
   async list(db: Db, workspaceId: string, page: { limit: number; cursor?: string }) {
     const conditions = [eq(meetingNotes.workspaceId, workspaceId)];
     if (page.cursor) {
-      const [heldAt, id] = decodeCursor(page.cursor, 2).map(String) as [string, string];
-      const at = new Date(heldAt);
-      if (!isStorableTime(at.getTime()) || !UUID.test(id)) {
-        throw validationError('Invalid cursor: pass next_cursor from the previous page unchanged', [
-          { path: 'cursor', message: 'malformed' },
-        ]);
-      }
+      const { at, id } = decodeTimeIdCursor(page.cursor);
       conditions.push(
         or(lt(meetingNotes.heldAt, at), and(eq(meetingNotes.heldAt, at), lt(meetingNotes.id, id)))!,
       );
@@ -152,7 +136,7 @@ export class MeetingNotesService {
       .where(and(eq(meetingNotes.workspaceId, scope.workspaceId), eq(meetingNotes.id, id)))
       .returning();
     if (!row) throw notFound('Meeting note not found');
-    await this.record(tx, scope, 'meeting_note.updated', id, { changed: Object.keys(patch) });
+    await this.record(tx, scope, 'meeting_notes.updated', id, { changed: Object.keys(patch) });
     return toJson(row);
   }
 
@@ -162,7 +146,7 @@ export class MeetingNotesService {
       .where(and(eq(meetingNotes.workspaceId, scope.workspaceId), eq(meetingNotes.id, id)))
       .returning({ id: meetingNotes.id, title: meetingNotes.title });
     if (!row) throw notFound('Meeting note not found');
-    await this.record(tx, scope, 'meeting_note.deleted', id, { title: row.title });
+    await this.record(tx, scope, 'meeting_notes.deleted', id, { title: row.title });
   }
 
   private record(

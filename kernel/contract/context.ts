@@ -45,3 +45,14 @@ export function workspaceOf(c: Context<KernelEnv, any, any>): WorkspaceContext {
   if (!workspace) throw new ApiError(500, 'INTERNAL', 'Route used workspaceOf() but is not workspace-scoped');
   return workspace;
 }
+
+/** Who is acting where: the scope every workspace-scoped write takes. */
+export interface CallerScope {
+  workspaceId: string;
+  actorId: string;
+}
+
+/** The caller scope of a workspace-scoped route: its workspace and authenticated actor. */
+export function callerScope(c: Context<KernelEnv, any, any>): CallerScope {
+  return { workspaceId: workspaceOf(c).id, actorId: authOf(c).actor.id };
+}

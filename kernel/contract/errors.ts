@@ -5,22 +5,32 @@
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
-export type ErrorCode =
-  | 'VALIDATION_ERROR'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'EXTENSION_NOT_ENABLED'
-  | 'METHOD_NOT_ALLOWED'
-  | 'CONFLICT'
-  | 'PRECONDITION_FAILED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'RATE_LIMITED'
-  | 'INTERNAL'
-  | 'EXTENSION_FAILED'
-  | 'UNAVAILABLE';
+/** The codes the kernel itself answers with; extensions may not redeclare them. */
+export const KERNEL_ERROR_CODES = [
+  'VALIDATION_ERROR',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'EXTENSION_NOT_ENABLED',
+  'METHOD_NOT_ALLOWED',
+  'CONFLICT',
+  'PRECONDITION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'RATE_LIMITED',
+  'INTERNAL',
+  'EXTENSION_FAILED',
+  'UNAVAILABLE',
+] as const;
+
+export type KernelErrorCode = (typeof KERNEL_ERROR_CODES)[number];
+
+/**
+ * A kernel code, or one an extension declares in its manifest's `errors` (throw those
+ * with `extensionError`, which only accepts declared codes).
+ */
+export type ErrorCode = KernelErrorCode | (string & {});
 
 export interface ErrorDetail {
   path: string;

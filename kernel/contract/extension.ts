@@ -9,7 +9,7 @@ import semver from 'semver';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
 import type { ExtensionPoint, ExtensionPointReader, RegisterContext } from './extension-point.ts';
-import type { ServiceOf, ServiceRef } from './refs.ts';
+import type { ExtensionEvents, ServiceOf, ServiceRef } from './refs.ts';
 import type { Access, RouteDefinition, ToolAnnotations } from './route.ts';
 import type { ServiceFactory } from './service-factory.ts';
 
@@ -48,7 +48,10 @@ export const manifestSchema = z.object({
     .default({}),
 });
 
-export interface ExtensionManifest<Settings extends z.ZodType = z.ZodType> {
+export interface ExtensionManifest<
+  Settings extends z.ZodType = z.ZodType,
+  EventType extends string = string,
+> {
   /** kebab-case, unique: URL segment, migration namespace, tool prefix (third-party), event prefix. */
   id: string;
   version: string;
@@ -62,8 +65,11 @@ export interface ExtensionManifest<Settings extends z.ZodType = z.ZodType> {
   enablement: Enablement;
   /** Per-workspace settings; every field needs a default so `{}` is valid. */
   settings?: Settings;
-  /** Event types this extension records (`entity.action`). Recording any other type is an error. */
-  events?: string[];
+  /**
+   * Event types this extension records (`entity.action`). Recording any other type is an
+   * error. Third-party types start with the id in snake case (`time_tracking.logged`).
+   */
+  events?: EventType[];
   /**
    * Per-workspace secret settings (API tokens, webhook URLs): write-only through the
    * API, encrypted at rest, never in events or logs. Every field optional.
@@ -127,9 +133,18 @@ export interface ExtensionContributions<Service> {
 
 type DepRefs = Record<string, ServiceRef<unknown>>;
 
-export interface SetupContext<Deps extends DepRefs, Settings extends z.ZodType> {
-  deps: { [K in keyof Deps]: ServiceOf<Deps[K]> };
-  manifest: ExtensionManifest<Settings>;
+/** A dependency as setup receives it: the events service narrowed to the declared types. */
+type DepOf<Ref, EventType extends string> = Ref extends { readonly id: 'kernel.events' }
+  ? ExtensionEvents<EventType>
+  : ServiceOf<Ref>;
+
+export interface SetupContext<
+  Deps extends DepRefs,
+  Settings extends z.ZodType,
+  EventType extends string = string,
+> {
+  deps: { [K in keyof Deps]: DepOf<Deps[K], EventType> };
+  manifest: ExtensionManifest<Settings, EventType>;
   /** The effective settings of this extension in a workspace (defaults applied). */
   settings(workspaceId: string): Promise<z.output<Settings>>;
   /**
@@ -162,15 +177,16 @@ export function defineExtension<
   const Deps extends DepRefs = Record<never, never>,
   Settings extends z.ZodType = z.ZodObject<Record<never, never>>,
   Service = undefined,
+  EventType extends string = never,
 >(definition: {
-  manifest: ExtensionManifest<Settings>;
+  manifest: ExtensionManifest<Settings, EventType>;
   deps?: Deps;
   provides?: ServiceRef<Service>;
   migrations?: string | URL;
   extensionPoints?: readonly ExtensionPoint<any>[];
   register?(context: RegisterContext): void | Promise<void>;
   setup(
-    context: SetupContext<Deps, Settings>,
+    context: SetupContext<Deps, Settings, EventType>,
   ): ExtensionContributions<Service> | Promise<ExtensionContributions<Service>>;
 }): ExtensionDefinition {
   const parsed = manifestSchema.safeParse(definition.manifest);
@@ -211,7 +227,9 @@ export function defineExtension<
     extensionPoints: Object.freeze([...(definition.extensionPoints ?? [])]),
     register: definition.register ? (context: RegisterContext) => definition.register!(context) : undefined,
     setup: async (context: SetupContext<DepRefs, z.ZodType>) =>
-      definition.setup(context as unknown as SetupContext<Deps, Settings>) as ExtensionContributions<unknown>,
+      definition.setup(
+        context as unknown as SetupContext<Deps, Settings, EventType>,
+      ) as ExtensionContributions<unknown>,
   });
 }
 

@@ -13,21 +13,24 @@ export * from './act-as.ts';
 export type {
   AuthContext,
   AuthenticatedActor,
+  CallerScope,
   KernelContext,
   KernelEnv,
   Role,
   WorkspaceContext,
 } from './context.ts';
-export { authOf, workspaceOf } from './context.ts';
+export { authOf, callerScope, workspaceOf } from './context.ts';
 export * from './errors.ts';
 export * from './extension.ts';
+export * from './extension-errors.ts';
 export * from './extension-point.ts';
 export * from './installation-config.ts';
 export * from './lifecycle.ts';
 export * from './members.ts';
-export { decodeCursor, encodeCursor, toPage } from './pagination.ts';
+export { decodeCursor, decodeTimeIdCursor, encodeCursor, toPage } from './pagination.ts';
 export * from './refs.ts';
 export * from './route.ts';
 export * from './secret-settings.ts';
 export * from './service-factory.ts';
 export * from './streams.ts';
+export * from './values.ts';

@@ -3,6 +3,7 @@
  * base64url JSON. Opaque to clients; a tampered cursor is a 400, never a 500.
  */
 import { validationError } from './errors.ts';
+import { isStorableTime, isUuid } from './values.ts';
 
 export function encodeCursor(values: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
@@ -21,9 +22,24 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   } catch {
     // fall through to the validation error
   }
-  throw validationError('Invalid cursor: pass next_cursor from the previous page unchanged', [
+  throw malformedCursor();
+}
+
+const malformedCursor = () =>
+  validationError('Invalid cursor: pass next_cursor from the previous page unchanged', [
     { path: 'cursor', message: 'malformed' },
   ]);
+
+/**
+ * The most common keyset: newest first by a time, ties broken by a uuid id. Encode
+ * with `[row.at.toISOString(), row.id]`; a cursor whose time is not storable or whose
+ * id is not a uuid is the client's fault (400) rather than a database error.
+ */
+export function decodeTimeIdCursor(cursor: string): { at: Date; id: string } {
+  const [time, id] = decodeCursor(cursor, 2).map(String) as [string, string];
+  const at = new Date(time);
+  if (!isStorableTime(at.getTime()) || !isUuid(id)) throw malformedCursor();
+  return { at, id };
 }
 
 /** Splits a fetched `limit + 1` rows into the page and the cursor for the next one. */

@@ -34,9 +34,13 @@ export interface ExtensionDatabase {
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
 }
 
-/** Records events inside the caller's transaction; the type must be declared in the manifest's `events`. */
-export interface ExtensionEvents {
-  record(tx: Db, event: EventInput): Promise<RecordedEvent>;
+/**
+ * Records events inside the caller's transaction; the type must be declared in the
+ * manifest's `events`. In setup, `deps.events` is typed with exactly those types, so
+ * recording an undeclared one is a compile error (and still refused at runtime).
+ */
+export interface ExtensionEvents<Type extends string = string> {
+  record(tx: Db, event: EventInput & { type: Type }): Promise<RecordedEvent>;
 }
 
 /**
@@ -56,7 +60,13 @@ export interface ExtensionSecrets {
 }
 
 export const dbRef = createServiceRef<ExtensionDatabase>({ id: 'kernel.db', owner: 'kernel' });
-export const eventsRef = createServiceRef<ExtensionEvents>({ id: 'kernel.events', owner: 'kernel' });
+/** Branded by its id so defineExtension can narrow it to the manifest's event types. */
+export const eventsRef = createServiceRef<ExtensionEvents>({
+  id: 'kernel.events',
+  owner: 'kernel',
+}) as ServiceRef<ExtensionEvents> & {
+  readonly id: 'kernel.events';
+};
 export const loggerRef = createServiceRef<Logger>({ id: 'kernel.logger', owner: 'kernel' });
 /** The kernel configuration without credentials (no databaseUrl, no secretKey). */
 export const configRef = createServiceRef<Readonly<Omit<KernelConfig, 'databaseUrl' | 'secretKey'>>>({

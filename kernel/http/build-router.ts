@@ -17,12 +17,12 @@ import type { StreamTickets } from '../auth/stream-tickets.ts';
 import type { KernelEnv, Role } from '../contract/context.ts';
 import { ApiError, forbidden, notFound, validationError } from '../contract/errors.ts';
 import type { RouteDefinition } from '../contract/route.ts';
+import { isUuid } from '../contract/values.ts';
 import type { Database } from '../db/database.ts';
 import { actAsCredentialOf } from './act-as-credential.ts';
 import { zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
 
 export function roleAtLeast(role: Role, minimum: Role): boolean {
@@ -75,7 +75,7 @@ async function setWorkspace(c: Context<KernelEnv>, memberships: MembershipCache,
   // An act-as call is bound to its workspace: any other is answered as for a non-member.
   const boundTo = actAsCredentialOf(c)?.workspaceId;
   const role =
-    UUID.test(workspaceId) && (boundTo === undefined || boundTo === workspaceId)
+    isUuid(workspaceId) && (boundTo === undefined || boundTo === workspaceId)
       ? await memberships.roleOf(workspaceId, c.get('auth')!.actor.id)
       : undefined;
   if (!role) throw notFound('Workspace not found');

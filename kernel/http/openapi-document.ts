@@ -13,7 +13,13 @@ type Doc = ReturnType<OpenAPIHono<KernelEnv>['getOpenAPI31Document']>;
 export function buildOpenApiDocument(
   app: OpenAPIHono<KernelEnv>,
   operations: readonly Operation[],
-  options: { version: string; serverUrl?: string; include?: (owner: string) => boolean },
+  options: {
+    version: string;
+    serverUrl?: string;
+    include?: (owner: string) => boolean;
+    /** The error codes an owner declares (extension manifests' `errors`). */
+    errorCodes?: (owner: string) => Record<string, { status: number; description: string }> | undefined;
+  },
 ): Doc {
   const doc = app.getOpenAPI31Document({
     openapi: '3.1.0',
@@ -61,12 +67,40 @@ export function buildOpenApiDocument(
       }
       if (op.owner !== 'kernel') operation['x-maskin-extension'] = op.owner;
       if (op.tool) operation['x-maskin-tool'] = op.tool.name;
+      documentErrorCodes(operation, options.errorCodes?.(op.owner));
       kept[method] = operation;
     }
     if (Object.keys(kept).length > 0) paths[path] = kept as never;
   }
   doc.paths = paths;
   return doc;
+}
+
+/**
+ * An extension's own error codes on each of its operations: `x-maskin-error-codes`
+ * lists them (code -> status, description), and each status gets a response with the
+ * Error schema when the route did not document that status itself, so a generated
+ * client knows a 429 QUOTA_EXCEEDED can come back.
+ */
+function documentErrorCodes(
+  operation: Record<string, any>,
+  codes: Record<string, { status: number; description: string }> | undefined,
+): void {
+  if (!codes || Object.keys(codes).length === 0) return;
+  operation['x-maskin-error-codes'] = codes;
+  operation.responses ??= {};
+  for (const [code, { status, description }] of Object.entries(codes)) {
+    const key = String(status);
+    const existing = operation.responses[key];
+    if (existing) {
+      if (!String(existing.description).includes(code)) existing.description += `; ${code}: ${description}`;
+      continue;
+    }
+    operation.responses[key] = {
+      description: `${code}: ${description}`,
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    };
+  }
 }
 
 /**

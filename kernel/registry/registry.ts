@@ -21,9 +21,12 @@ import { TOOL_NAME_PATTERN } from '../contract/extension.ts';
 import { installationConfigRef } from '../contract/installation-config.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
-import { readMigrationFolder, runMigrations } from '../db/migrate.ts';
+import { MigrationError, readMigrationFolder, runMigrations } from '../db/migrate.ts';
+import { namespaceViolations } from '../db/migration-namespace.ts';
+import { checkContributions } from './contribution-checks.ts';
 import { EnablementStore } from './enablement-store.ts';
 import { ExtensionPoints } from './extension-points.ts';
+import { namespaceOf } from './namespace.ts';
 import {
   ExtensionBootError,
   type InstalledExtension,
@@ -48,7 +51,7 @@ export interface ExtensionRuntime {
 
 /** Third-party tools carry their extension's id so they cannot shadow core tools. */
 export function qualifiedToolName(extension: { id: string; tier: Tier }, name: string): string {
-  return extension.tier === 'core' ? name : `${extension.id.replace(/-/g, '_')}_${name}`;
+  return extension.tier === 'core' ? name : `${namespaceOf(extension.id)}_${name}`;
 }
 
 function toolsOf(contributions: ExtensionContributions<unknown>): { name: string }[] {
@@ -58,12 +61,27 @@ function toolsOf(contributions: ExtensionContributions<unknown>): { name: string
   return [...fromRoutes, ...(contributions.tools ?? []).map((tool: ToolDefinition) => ({ name: tool.name }))];
 }
 
-/** Applies an extension's migrations: its declared folder, or `migrations/` beside its index. */
+/**
+ * Applies an extension's migrations: its declared folder, or `migrations/` beside its
+ * index. Every file must keep to the extension's namespace (migration-namespace.ts);
+ * one that does not is refused before any file runs.
+ */
 export async function migrateExtension(database: Database, installed: InstalledExtension) {
   const folder =
     installed.definition.migrations ?? (installed.dir ? join(installed.dir, 'migrations') : undefined);
   if (!folder) return { applied: [], skipped: [] };
-  return runMigrations(database, installed.definition.manifest.id, readMigrationFolder(folder));
+  const { id } = installed.definition.manifest;
+  const files = readMigrationFolder(folder);
+  const namespace = namespaceOf(id);
+  for (const file of files) {
+    const [violation] = namespaceViolations(file.sql, namespace);
+    if (violation) {
+      throw new MigrationError(
+        `Migration ${join(folder, file.name)} ${violation.statement}, outside the namespace of extension "${id}": its tables, indexes, sequences, types, views and functions are named "${namespace}" or start with "${namespace}_", and it may alter or drop only those (foreign keys to kernel tables such as actors or workspaces are fine). Rename it, e.g. "${namespace}_${violation.name.toLowerCase().replace(/^public\./, '')}".`,
+      );
+    }
+  }
+  return runMigrations(database, id, files);
 }
 
 /** What the registry needs from the kernel to boot extensions. */
@@ -74,6 +92,8 @@ export interface RegistryKernel {
   services: ServiceContainer;
   /** Discards the lifecycle hooks of an extension that fails to start. */
   lifecycle: LifecycleHub;
+  /** MASKIN_STRICT_EXTENSIONS: any failed extension stops boot instead of answering 503. */
+  strict?: boolean;
 }
 
 export class ExtensionRegistry {
@@ -93,8 +113,25 @@ export class ExtensionRegistry {
   static async boot(installed: InstalledExtension[], kernel: RegistryKernel, kernelToolNames: string[]) {
     const registry = new ExtensionRegistry(kernel, kernel.logger.child({ component: 'registry' }));
     await registry.bootAll(resolveExtensions(installed), kernelToolNames);
+    const failed = registry.extensions.filter((e) => e.status === 'failed');
+    if (kernel.strict && failed.length > 0) {
+      await registry.dispose();
+      throw new ExtensionBootError(
+        `${failed.map((e) => `Extension "${e.id}" failed to start: ${e.failure}`).join('; ')}. MASKIN_STRICT_EXTENSIONS is on, so the server does not start; fix it, remove it, or set MASKIN_STRICT_EXTENSIONS=false to run without it.`,
+      );
+    }
     await registry.enablement.start();
     return registry;
+  }
+
+  /** One human line for the end of boot: `maskin: 5 extensions ready, 1 failed: foo (reason)`. */
+  summary(): string {
+    const ready = this.extensions.filter((e) => e.status === 'ready').length;
+    const failed = this.extensions.filter((e) => e.status === 'failed');
+    const plural = (n: number) => (n === 1 ? 'extension' : 'extensions');
+    const head = `maskin: ${ready} ${plural(ready)} ready`;
+    if (failed.length === 0) return head;
+    return `${head}, ${failed.length} failed: ${failed.map((e) => `${e.id} (${e.failure})`).join(', ')}`;
   }
 
   get(id: string): ExtensionRuntime | undefined {
@@ -151,6 +188,7 @@ export class ExtensionRegistry {
           isEnabled: (workspaceId) => this.enablement.isEnabled(workspaceId, manifest.id),
           extensionPoints: { registrations: (point) => points.registrations(manifest, point) },
         });
+        checkContributions(runtime.contributions);
         this.provideServices(installed, runtime.contributions);
       } catch (error) {
         this.kernel.lifecycle.discard(manifest.id);

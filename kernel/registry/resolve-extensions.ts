@@ -9,6 +9,7 @@ import semver from 'semver';
 import type { Enablement, ExtensionDefinition } from '../contract/extension.ts';
 import { KERNEL_EVENT_TYPES } from '../events/kernel-event-types.ts';
 import { KERNEL_VERSION } from '../version.ts';
+import { checkErrorCodes, checkEventNamespaces } from './manifest-checks.ts';
 
 export type Tier = 'core' | 'third-party';
 
@@ -116,6 +117,8 @@ export function resolveExtensions(installed: InstalledExtension[]): InstalledExt
     mounts.set(segment, id);
   }
 
+  checkEventNamespaces(installed);
+  checkErrorCodes(installed);
   const eventOwners = new Map<string, string>();
   for (const extension of installed) {
     const { id, events = [] } = extension.definition.manifest;

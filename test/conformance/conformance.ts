@@ -9,6 +9,9 @@
  * - no workspace-scoped route answers a non-member (404 NOT_FOUND);
  * - in a workspace where it is disabled, every workspace-scoped route answers 404
  *   EXTENSION_NOT_ENABLED naming it;
+ * - every route has its own method and path and a summary; every tool a description of
+ *   at least MIN_TOOL_DESCRIPTION characters; third-party event types carry the
+ *   extension's namespace; declared error codes are on every operation in OpenAPI;
  * - its MCP tools are listed (each with a description and an object input schema) in a
  *   workspace where it is enabled, and neither listed nor callable where it is not;
  * - its migrations applied on the empty database, and applying them again is a no-op;
@@ -22,6 +25,8 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestSchema, type RouteDefinition } from '../../kernel/contract/index.ts';
+import { MIN_TOOL_DESCRIPTION } from '../../kernel/registry/contribution-checks.ts';
+import { isInNamespace, namespaceOf } from '../../kernel/registry/namespace.ts';
 import { type ExtensionRuntime, migrateExtension } from '../../kernel/registry/registry.ts';
 import type { InstalledExtension } from '../../kernel/registry/resolve-extensions.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
@@ -133,6 +138,40 @@ export function runConformance(
           expect(operation, `${request.method} ${request.documentPath}`).toBeDefined();
           expect(operation['x-maskin-extension']).toBe(id);
           if (request.isPublic) expect(operation.security).toEqual([]);
+        }
+      });
+
+      it('gives every route a distinct method and path and a summary, every tool a real description', () => {
+        const routes = runtime.contributions.routes ?? [];
+        const keys = routes.map((r) => `${r.route.method.toUpperCase()} ${r.route.path}`);
+        expect(new Set(keys).size, keys.join(', ')).toBe(keys.length);
+        for (const [index, definition] of routes.entries()) {
+          expect(definition.route.summary?.trim(), keys[index]).toBeTruthy();
+        }
+        const tools = [
+          ...routes.flatMap((r) => (r.tool ? [r.tool] : [])),
+          ...(runtime.contributions.tools ?? []),
+        ];
+        for (const tool of tools) {
+          // Counted on the author's text, before the kernel appends its role/HTTP suffix.
+          expect(tool.description.trim().length, tool.name).toBeGreaterThanOrEqual(MIN_TOOL_DESCRIPTION);
+        }
+      });
+
+      it('names its event types in its namespace (third-party) and documents its error codes', () => {
+        if (subject.tier === 'third-party') {
+          for (const type of manifest.events ?? []) {
+            expect(isInNamespace(type.split('.')[0]!, namespaceOf(id)), type).toBe(true);
+          }
+        }
+        const declared = manifest.errors ?? {};
+        for (const request of requests(member.workspaceId)) {
+          const operation = document.paths[request.documentPath]?.[request.method.toLowerCase()];
+          if (Object.keys(declared).length === 0) continue;
+          expect(operation['x-maskin-error-codes'], request.documentPath).toEqual(declared);
+          for (const [code, { status }] of Object.entries(declared)) {
+            expect(operation.responses[String(status)]?.description, code).toContain(code);
+          }
         }
       });
 

@@ -100,7 +100,7 @@ export function tinyExtension(options: TinyOptions): ExtensionDefinition {
               ? {
                   tool: {
                     name: options.tool,
-                    description: `Reads ${id}`,
+                    description: `Reads the id and effective settings of extension ${id}`,
                     annotations: { readOnlyHint: true },
                   },
                 }
@@ -108,6 +108,7 @@ export function tinyExtension(options: TinyOptions): ExtensionDefinition {
             route: createRoute({
               method: 'get',
               path: '/',
+              summary: `The id and settings of ${id}`,
               responses: { 200: jsonResponse(response, 'The extension and its settings') },
             }),
             handler: async (c) =>

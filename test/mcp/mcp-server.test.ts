@@ -133,7 +133,7 @@ describe('over Streamable HTTP', () => {
       workspace: notes,
     });
     expect(events.body.items).toHaveLength(1);
-    expect(events.body.items[0]).toMatchObject({ type: 'meeting_note.created', actor_id: ownerId });
+    expect(events.body.items[0]).toMatchObject({ type: 'meeting_notes.created', actor_id: ownerId });
     // ...and the same log through MCP.
     const viaTool = await callTool(client, 'list_events', { entity_id: created.body.id });
     expect(viaTool.body.items.map((event: { id: number }) => event.id)).toEqual([events.body.items[0].id]);

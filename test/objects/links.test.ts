@@ -50,7 +50,7 @@ function linker(id: string, options: { failSetup?: boolean } = {}) {
       extensionPoints.add(objectLinkHooksPoint, {
         async onObjectDeleted({ tx, objectId, links }: ObjectDeletedContext) {
           const remaining = await tx.execute(
-            orm.sql`select count(*)::int as n from object_links where object_id = ${objectId}`,
+            orm.sql`select count(*)::int as n from objects_links where object_id = ${objectId}`,
           );
           const rows = resultRows<{ n: number }>(remaining);
           heard.push({
@@ -208,7 +208,7 @@ describe('links', () => {
       pins.objectsLinkedTo(db(), { workspaceId: 'not-a-uuid', recordType: 'pin', recordId: 'x' }),
     ).rejects.toMatchObject({ status: 400, code: 'VALIDATION_ERROR' });
     const linkCount = await t.kernel.services.database.query<{ n: number }>(
-      'select count(*)::int as n from object_links where object_id = $1 or object_id = $2',
+      'select count(*)::int as n from objects_links where object_id = $1 or object_id = $2',
       [theirs, ours],
     );
     expect(linkCount[0]!.n).toBe(0);
@@ -226,7 +226,7 @@ describe('links', () => {
     });
     // A link left by an extension that failed to start this time (stored earlier).
     await t.kernel.services.database.query(
-      `insert into object_links (workspace_id, object_id, extension_id, record_type, record_id)
+      `insert into objects_links (workspace_id, object_id, extension_id, record_type, record_id)
        values ($1, $2, 'brokenboard', 'pin', 'b-1')`,
       [owner.workspaceId, task],
     );
@@ -238,7 +238,7 @@ describe('links', () => {
       { linker: 'scrapbook', objectId: task, recordIds: ['s-1'], remainingInTransaction: 0 },
     ]);
     const left = await t.kernel.services.database.query<{ n: number }>(
-      'select count(*)::int as n from object_links where object_id = $1',
+      'select count(*)::int as n from objects_links where object_id = $1',
       [task],
     );
     expect(left[0]!.n).toBe(0);

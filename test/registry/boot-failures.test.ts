@@ -85,13 +85,13 @@ describe('boot stops', () => {
   });
 
   it('on an event type declared twice, or taken from the kernel', async () => {
-    expect(await bootError([thirdParty({ id: 'mimic', events: ['member.removed'] })])).toBe(
+    expect(await bootError([core({ id: 'mimic', events: ['member.removed'] })])).toBe(
       'Extension "mimic" declares the event type "member.removed", which the kernel already records. Event types name one producer in every workspace\'s log; rename it (e.g. after your own entity).',
     );
     expect(
       await bootError([
-        thirdParty({ id: 'notes-a', events: ['note.created'] }),
-        thirdParty({ id: 'notes-b', events: ['note.created'] }),
+        core({ id: 'notes-a', events: ['note.created'] }),
+        core({ id: 'notes-b', events: ['note.created'] }),
       ]),
     ).toContain(
       'Extension "notes-b" declares the event type "note.created", which extension "notes-a" already records.',

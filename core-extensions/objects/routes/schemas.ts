@@ -1,7 +1,6 @@
 /** Request and response schemas of the objects routes (components prefixed `Objects`). */
-import { z } from '../../../kernel/contract/index.ts';
+import { storableTimeSchema, z } from '../../../kernel/contract/index.ts';
 import { sortKeys } from '../queries.ts';
-import { isStorableTime } from '../validate.ts';
 
 export const MAX_BULK = 500;
 
@@ -149,10 +148,7 @@ export const listQuery = z.object({
   type: z.string().max(50).optional(),
   status: z.string().max(50).optional(),
   driver: z.string().uuid().optional().openapi({ description: 'Only objects driven by this actor' }),
-  updated_since: z
-    .string()
-    .datetime({ offset: true })
-    .refine((value) => isStorableTime(Date.parse(value)), 'must be a time between the years 0001 and 9999')
+  updated_since: storableTimeSchema()
     .optional()
     .openapi({ description: 'Only objects updated at or after this time (ISO-8601)' }),
   sort: z.enum(sortKeys).default('updated_at'),

@@ -1,6 +1,6 @@
 /** Create, update and delete objects: thin adapters from HTTP (and MCP, via `tool`) to the service. */
 import {
-  authOf,
+  callerScope,
   createRoute,
   type Db,
   defineRoute,
@@ -8,7 +8,6 @@ import {
   jsonBody,
   jsonResponse,
   preconditionFailed,
-  workspaceOf,
 } from '../../../kernel/contract/index.ts';
 import type { ObjectsService } from '../service.ts';
 import { etagOf, versionFromIfMatch } from './etag.ts';
@@ -28,11 +27,6 @@ const stale = {
 };
 
 export function writeRoutes(db: Db, objects: ObjectsService) {
-  const scopeOf = (c: Parameters<typeof authOf>[0]) => ({
-    workspaceId: workspaceOf(c).id,
-    actorId: authOf(c).actor.id,
-  });
-
   return [
     defineRoute({
       access: { auth: 'workspace', role: 'member' },
@@ -56,7 +50,7 @@ export function writeRoutes(db: Db, objects: ObjectsService) {
         const bulk = Array.isArray(body);
         const inputs = bulk ? body : [body];
         const created = await db.transaction((tx) =>
-          objects.create(tx, scopeOf(c), inputs, (index) => (bulk ? String(index) : undefined)),
+          objects.create(tx, callerScope(c), inputs, (index) => (bulk ? String(index) : undefined)),
         );
         if (bulk) return c.json({ items: created }, 201);
         c.header('ETag', etagOf(created[0]!.version));
@@ -86,7 +80,7 @@ export function writeRoutes(db: Db, objects: ObjectsService) {
           throw preconditionFailed('If-Match and expected_version disagree; send one of them');
         }
         const updated = await db.transaction((tx) =>
-          objects.update(tx, scopeOf(c), c.req.valid('param').id, patch, fromHeader ?? expected_version),
+          objects.update(tx, callerScope(c), c.req.valid('param').id, patch, fromHeader ?? expected_version),
         );
         c.header('ETag', etagOf(updated.version));
         return c.json(updated, 200);
@@ -109,7 +103,7 @@ export function writeRoutes(db: Db, objects: ObjectsService) {
         responses: { 204: { description: 'Deleted' }, ...errorResponses },
       }),
       handler: async (c) => {
-        await db.transaction((tx) => objects.delete(tx, scopeOf(c), c.req.valid('param').id));
+        await db.transaction((tx) => objects.delete(tx, callerScope(c), c.req.valid('param').id));
         return c.body(null, 204);
       },
     }),

@@ -1,6 +1,6 @@
 /** Relationship routes: thin adapters from HTTP (and MCP, via `tool`) to the service. */
 import {
-  authOf,
+  callerScope,
   createRoute,
   type Db,
   defineRoute,
@@ -21,10 +21,6 @@ import {
 const tags = ['Relationships'];
 
 export function relationshipRoutes(db: Db, relationships: RelationshipsService) {
-  const scopeOf = (c: Parameters<typeof authOf>[0]) => ({
-    workspaceId: workspaceOf(c).id,
-    actorId: authOf(c).actor.id,
-  });
   return [
     defineRoute({
       access: { auth: 'workspace', role: 'member' },
@@ -43,7 +39,7 @@ export function relationshipRoutes(db: Db, relationships: RelationshipsService) 
       }),
       handler: async (c) => {
         const created = await db.transaction((tx) =>
-          relationships.create(tx, scopeOf(c), c.req.valid('json')),
+          relationships.create(tx, callerScope(c), c.req.valid('json')),
         );
         return c.json(created, 201);
       },
@@ -87,7 +83,7 @@ export function relationshipRoutes(db: Db, relationships: RelationshipsService) 
         responses: { 204: { description: 'Deleted' }, ...errorResponses },
       }),
       handler: async (c) => {
-        await db.transaction((tx) => relationships.delete(tx, scopeOf(c), c.req.valid('param').id));
+        await db.transaction((tx) => relationships.delete(tx, callerScope(c), c.req.valid('param').id));
         return c.body(null, 204);
       },
     }),

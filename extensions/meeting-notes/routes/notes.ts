@@ -1,6 +1,6 @@
 /** Meeting notes CRUD: thin adapters from HTTP (and MCP, via `tool`) to the service. */
 import {
-  authOf,
+  callerScope,
   createRoute,
   type Db,
   defineRoute,
@@ -23,11 +23,6 @@ export function noteRoutes(deps: {
   settings: (workspaceId: string) => Promise<MeetingNotesSettings>;
 }) {
   const { db, notes } = deps;
-  const scopeOf = (c: Parameters<typeof authOf>[0]) => ({
-    workspaceId: workspaceOf(c).id,
-    actorId: authOf(c).actor.id,
-  });
-
   return [
     defineRoute({
       access: { auth: 'workspace', role: 'member' },
@@ -45,7 +40,7 @@ export function noteRoutes(deps: {
         responses: { 201: jsonResponse(meetingNoteSchema, 'The note'), ...errorResponses },
       }),
       handler: async (c) => {
-        const scope = scopeOf(c);
+        const scope = callerScope(c);
         const settings = await deps.settings(scope.workspaceId);
         const note = await db.transaction((tx) =>
           notes.create(tx, { ...scope, settings }, c.req.valid('json')),
@@ -99,7 +94,7 @@ export function noteRoutes(deps: {
         responses: { 200: jsonResponse(meetingNoteSchema, 'The note'), ...errorResponses },
       }),
       handler: async (c) => {
-        const scope = scopeOf(c);
+        const scope = callerScope(c);
         const settings = await deps.settings(scope.workspaceId);
         const note = await db.transaction((tx) =>
           notes.update(tx, { ...scope, settings }, c.req.valid('param').id, c.req.valid('json')),
@@ -118,7 +113,7 @@ export function noteRoutes(deps: {
         responses: { 204: { description: 'Deleted' }, ...errorResponses },
       }),
       handler: async (c) => {
-        await db.transaction((tx) => notes.delete(tx, scopeOf(c), c.req.valid('param').id));
+        await db.transaction((tx) => notes.delete(tx, callerScope(c), c.req.valid('param').id));
         return c.body(null, 204);
       },
     }),

@@ -1,5 +1,4 @@
-import { z } from '../../../kernel/contract/index.ts';
-import { isStorableTime } from '../service.ts';
+import { storableTimeSchema, z } from '../../../kernel/contract/index.ts';
 
 export const meetingNoteSchema = z
   .object({
@@ -19,10 +18,7 @@ const fields = {
   title: z.string().trim().min(1).max(300),
   body: z.string().max(100_000),
   attendees: z.array(z.string().trim().min(1).max(200)).max(100),
-  held_at: z
-    .string()
-    .datetime({ offset: true })
-    .refine((value) => isStorableTime(Date.parse(value)), 'must be a time between the years 0001 and 9999'),
+  held_at: storableTimeSchema(),
   duration_minutes: z.number().int().min(1).max(1440),
 };
 

@@ -4,7 +4,7 @@
 -- the composite foreign key keeps a link inside its object's workspace and removes
 -- it with the object (objects also deletes them itself first, to record events and
 -- tell the linkers).
-create table object_links (
+create table objects_links (
   id uuid primary key default gen_random_uuid(),
   workspace_id uuid not null,
   object_id uuid not null,
@@ -16,5 +16,5 @@ create table object_links (
   foreign key (workspace_id, object_id) references objects (workspace_id, id) on delete cascade,
   unique (workspace_id, object_id, extension_id, record_type, record_id)
 );
-create index object_links_by_object on object_links (workspace_id, object_id, created_at desc, id desc);
-create index object_links_by_record on object_links (workspace_id, extension_id, record_type, record_id);
+create index object_links_by_object on objects_links (workspace_id, object_id, created_at desc, id desc);
+create index object_links_by_record on objects_links (workspace_id, extension_id, record_type, record_id);
