@@ -1,4 +1,4 @@
-/** The `objects_links` table (migrations/0002_object_links.sql) and its wire shape. */
+/** The `objects_links` table (migrations/0002_objects_links.sql) and its wire shape. */
 import { pg } from '../../kernel/contract/index.ts';
 
 export const objectLinksTable = pg.pgTable('objects_links', {

@@ -16,5 +16,5 @@ create table objects_links (
   foreign key (workspace_id, object_id) references objects (workspace_id, id) on delete cascade,
   unique (workspace_id, object_id, extension_id, record_type, record_id)
 );
-create index object_links_by_object on objects_links (workspace_id, object_id, created_at desc, id desc);
-create index object_links_by_record on objects_links (workspace_id, extension_id, record_type, record_id);
+create index objects_links_by_object on objects_links (workspace_id, object_id, created_at desc, id desc);
+create index objects_links_by_record on objects_links (workspace_id, extension_id, record_type, record_id);
