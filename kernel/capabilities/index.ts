@@ -7,6 +7,7 @@ import type { ServiceFactory } from '../contract/service-factory.ts';
 import { configFactory } from './config.ts';
 import { databaseFactory } from './database.ts';
 import { eventsFactory } from './events.ts';
+import { jobsFactory } from './jobs.ts';
 import { lifecycleFactory } from './lifecycle.ts';
 import { loggerFactory } from './logger.ts';
 import { secretsFactory } from './secrets.ts';
@@ -20,4 +21,5 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   storageFactory,
   secretsFactory,
   lifecycleFactory,
+  jobsFactory,
 ];

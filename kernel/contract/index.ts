@@ -20,6 +20,7 @@ export type {
 export { authOf, workspaceOf } from './context.ts';
 export * from './errors.ts';
 export * from './extension.ts';
+export * from './jobs.ts';
 export * from './lifecycle.ts';
 export { decodeCursor, encodeCursor, toPage } from './pagination.ts';
 export * from './refs.ts';
