@@ -6,7 +6,9 @@
  * Nothing starts in setup: `work` and `schedule` only record, and the first of them
  * registers the lifecycle hooks, so an extension that never works a queue costs no
  * polling and no listener. Each process listens on `maskin_jobs`: a committed enqueue
- * wakes its queue's worker, a committed cancel aborts the handler wherever it runs.
+ * wakes its queue's worker, a committed cancel aborts the handler wherever it runs;
+ * and on `maskin_extensions`, so jobs that waited for their extension to be enabled
+ * in a workspace start as soon as it is.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -15,6 +17,7 @@ import type { LifecycleHub } from '../capabilities/lifecycle-hub.ts';
 import type { ExtensionManifest } from '../contract/extension.ts';
 import type { ExtensionJobs, ScheduleInput, WorkOptions } from '../contract/jobs.ts';
 import type { Database } from '../db/database.ts';
+import { EXTENSIONS_CHANNEL } from '../registry/enablement-store.ts';
 import { MAX_RETRY_DELAY_MS } from './backoff.ts';
 import { parseCron } from './cron-slots.ts';
 import {
@@ -58,6 +61,7 @@ export function createExtensionJobs(deps: ExtensionJobsDeps): ExtensionJobs {
   const scheduler = new Scheduler(deps.database, logger, extensionId, schedules);
   let hooksRegistered = false;
   let stopListening: (() => Promise<void>) | undefined;
+  let stopListeningToEnablement: (() => Promise<void>) | undefined;
   let housekeeping: NodeJS.Timeout | undefined;
 
   const checkName = (kind: string, name: string) => {
@@ -96,6 +100,10 @@ export function createExtensionJobs(deps: ExtensionJobsDeps): ExtensionJobs {
         for (const worker of workers.values()) worker.wake();
       },
     );
+    // An enablement change may make waiting jobs claimable: look at once, not a poll later.
+    stopListeningToEnablement = await deps.database.listen(EXTENSIONS_CHANNEL, () => {
+      for (const worker of workers.values()) worker.wake();
+    });
     for (const worker of workers.values()) worker.start();
     scheduler.start();
     housekeeping = setInterval(() => {
@@ -111,6 +119,7 @@ export function createExtensionJobs(deps: ExtensionJobsDeps): ExtensionJobs {
     scheduler.stop();
     await Promise.all([...workers.values()].map((worker) => worker.stop(SHUTDOWN_GRACE_MS)));
     await stopListening?.();
+    await stopListeningToEnablement?.();
   };
 
   const registerHooks = () => {

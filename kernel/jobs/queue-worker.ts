@@ -118,9 +118,13 @@ export class QueueWorker {
       options.handler,
     );
     this.running.set(row.id, attempt);
-    void attempt.done.then(() => {
+    void attempt.done.then((retryInMs) => {
       this.running.delete(row.id);
       this.wake();
+      // A retry due before the next poll is claimed when due, not a poll later.
+      if (retryInMs !== null && retryInMs < options.pollIntervalMs) {
+        setTimeout(() => this.wake(), retryInMs + 1).unref();
+      }
     });
   }
 }

@@ -51,8 +51,8 @@ export interface AttemptDeps {
 export interface RunningAttempt {
   claim: Claim;
   abort(kind: AbortKind, message: string): void;
-  /** Settles once the outcome is written (never rejects). */
-  done: Promise<void>;
+  /** Settles once the outcome is written (never rejects): the retry delay if the job will run again. */
+  done: Promise<number | null>;
 }
 
 const toDate = (value: string | Date | null) =>
@@ -94,11 +94,13 @@ export function runAttempt(deps: AttemptDeps, row: JobRow, handler: JobHandler):
     },
   };
 
+  let retryingInMs: number | null = null;
   const fail = async (error: string) => {
     const final = claim.attempt >= maxAttempts;
     const retryInMs = final ? null : retryDelayMs(claim.attempt, Number(row.retry_delay_ms));
     await db.transaction(async (tx) => {
       const applied = await failAttempt(tx, claim, { error, retryInMs });
+      if (applied) retryingInMs = retryInMs;
       if (applied && final) {
         await recordEvent(tx, {
           ...eventBase,
@@ -151,8 +153,12 @@ export function runAttempt(deps: AttemptDeps, row: JobRow, handler: JobHandler):
     }
   };
 
-  const done = execute().catch((error) =>
-    deps.logger.error({ err: error, job: row.id }, 'could not record a job outcome'),
+  const done = execute().then(
+    () => retryingInMs,
+    (error) => {
+      deps.logger.error({ err: error, job: row.id }, 'could not record a job outcome');
+      return null;
+    },
   );
   return { claim, abort, done };
 }

@@ -137,19 +137,22 @@ describe('jobs: singleton keys', () => {
 });
 
 describe('jobs: cancellation', () => {
-  it('a cancelled pending job never runs', async () => {
-    const job = await database.db.transaction((tx) =>
-      jobs.enqueue(tx, {
-        queue: 'work',
-        workspaceId,
-        payload: { n: 20 },
-        runAt: new Date(Date.now() + 60 * 60 * 1000),
-      }),
+  it('a job cancelled before it ran never runs', async () => {
+    const job = await database.db.transaction(async (tx) => {
+      const enqueued = await jobs.enqueue(tx, { queue: 'work', workspaceId, payload: { n: 20 } });
+      expect(await jobs.cancel(tx, enqueued.id)).toBe(true);
+      return enqueued;
+    });
+    // A job enqueued after it completes: the worker claimed past the cancelled one.
+    const marker = await database.db.transaction((tx) =>
+      jobs.enqueue(tx, { queue: 'work', workspaceId, payload: { n: 23 } }),
     );
-    expect(await database.db.transaction((tx) => jobs.cancel(tx, job.id))).toBe(true);
-    expect(await jobs.get(job.id)).toMatchObject({ state: 'cancelled' });
+    await until(async () => (await jobs.get(marker.id))?.state === 'completed');
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'cancelled', attempt: 0 });
+    expect(runsOf(20)).toBe(0);
     // Cancelling a finished job changes nothing.
     expect(await database.db.transaction((tx) => jobs.cancel(tx, job.id))).toBe(false);
+    expect(await database.db.transaction((tx) => jobs.cancel(tx, marker.id))).toBe(false);
   });
 
   it("a running job's signal is aborted when the cancel commits, and it is not retried", async () => {
