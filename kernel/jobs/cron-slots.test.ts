@@ -4,9 +4,13 @@ import { nextSlot, parseCron } from './cron-slots.ts';
 describe('cron slots', () => {
   it('reads six fields with seconds first', () => {
     const cron = parseCron('fast', { cron: '*/2 * * * * *', timezone: 'UTC' });
-    expect(nextSlot(cron, new Date('2026-01-01T00:00:00.000Z'))?.toISOString()).toBe('2026-01-01T00:00:02.000Z');
+    expect(nextSlot(cron, new Date('2026-01-01T00:00:00.000Z'))?.toISOString()).toBe(
+      '2026-01-01T00:00:02.000Z',
+    );
     // Strictly after: asking from inside a slot's second gives the next one.
-    expect(nextSlot(cron, new Date('2026-01-01T00:00:02.000Z'))?.toISOString()).toBe('2026-01-01T00:00:04.000Z');
+    expect(nextSlot(cron, new Date('2026-01-01T00:00:02.000Z'))?.toISOString()).toBe(
+      '2026-01-01T00:00:04.000Z',
+    );
   });
 
   it('computes the same slot wherever in the gap it is asked', () => {

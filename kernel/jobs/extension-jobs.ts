@@ -20,14 +20,7 @@ import type { Database } from '../db/database.ts';
 import { EXTENSIONS_CHANNEL } from '../registry/enablement-store.ts';
 import { MAX_RETRY_DELAY_MS } from './backoff.ts';
 import { parseCron } from './cron-slots.ts';
-import {
-  cancelJob,
-  deleteFinishedJobs,
-  findJob,
-  insertJob,
-  JOBS_CHANNEL,
-  wakePayload,
-} from './job-store.ts';
+import { cancelJob, deleteFinishedJobs, findJob, insertJob, JOBS_CHANNEL, wakePayload } from './job-store.ts';
 import { QueueWorker } from './queue-worker.ts';
 import { type DeclaredSchedule, Scheduler } from './scheduler.ts';
 
@@ -74,7 +67,12 @@ export function createExtensionJobs(deps: ExtensionJobsDeps): ExtensionJobs {
   const retryPolicy = (input: { maxAttempts?: number; timeoutMs?: number; retryDelayMs?: number }) => ({
     maxAttempts: integerIn('maxAttempts', input.maxAttempts ?? DEFAULTS.maxAttempts, 1, 100),
     timeoutMs: integerIn('timeoutMs', input.timeoutMs ?? DEFAULTS.timeoutMs, 1, 24 * 60 * 60 * 1000),
-    retryDelayMs: integerIn('retryDelayMs', input.retryDelayMs ?? DEFAULTS.retryDelayMs, 0, MAX_RETRY_DELAY_MS),
+    retryDelayMs: integerIn(
+      'retryDelayMs',
+      input.retryDelayMs ?? DEFAULTS.retryDelayMs,
+      0,
+      MAX_RETRY_DELAY_MS,
+    ),
   });
   const requireWorked = (queue: string, what: string) => {
     if (!workers.has(queue)) {
@@ -133,10 +131,14 @@ export function createExtensionJobs(deps: ExtensionJobsDeps): ExtensionJobs {
     enqueue: async (tx, job) => {
       checkName('queue', job.queue);
       requireWorked(job.queue, 'enqueued a job on');
-      if (job.singletonKey !== undefined && (job.singletonKey.length === 0 || job.singletonKey.length > 200)) {
+      if (
+        job.singletonKey !== undefined &&
+        (job.singletonKey.length === 0 || job.singletonKey.length > 200)
+      ) {
         throw new Error('singletonKey must be 1-200 characters');
       }
-      if (job.runAt !== undefined && Number.isNaN(job.runAt.getTime())) throw new Error('runAt is an invalid date');
+      if (job.runAt !== undefined && Number.isNaN(job.runAt.getTime()))
+        throw new Error('runAt is an invalid date');
       return insertJob(tx, {
         extensionId,
         queue: job.queue,

@@ -198,7 +198,11 @@ export async function cancelJob(tx: Db, extensionId: string, jobId: string): Pro
 }
 
 /** Stores the latest progress; false when the attempt no longer owns the job. */
-export async function saveProgress(tx: Db, claim: Claim, progress: Record<string, unknown>): Promise<boolean> {
+export async function saveProgress(
+  tx: Db,
+  claim: Claim,
+  progress: Record<string, unknown>,
+): Promise<boolean> {
   const rows = resultRows(
     await tx.execute(
       sql`update jobs set progress = ${JSON.stringify(progress)}::jsonb where ${ownedBy(claim)} returning id`,

@@ -142,7 +142,10 @@ export function runAttempt(deps: AttemptDeps, row: JobRow, handler: JobHandler):
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (reason instanceof JobAborted && reason.kind === 'shutdown') await releaseJob(db, claim);
-      else if (reason instanceof JobAborted && (reason.kind === 'cancelled' || reason.kind === 'lease-lost')) {
+      else if (
+        reason instanceof JobAborted &&
+        (reason.kind === 'cancelled' || reason.kind === 'lease-lost')
+      ) {
         deps.logger.info({ job: row.id, reason: reason.message }, 'job attempt stopped');
       } else {
         await fail(reason instanceof Error ? reason.message : String(reason));

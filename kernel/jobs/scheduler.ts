@@ -13,9 +13,10 @@
  * running are not replayed; neither are slots more than a minute late (a process that
  * was suspended resumes at the next slot instead of firing a burst).
  */
+
+import type { Cron } from 'croner';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { Cron } from 'croner';
 import type { ScheduleInput } from '../contract/jobs.ts';
 import { type Database, resultRows } from '../db/database.ts';
 import { nextSlot } from './cron-slots.ts';

@@ -81,7 +81,13 @@ describe('jobs: retries', () => {
 
 describe('jobs: timeouts', () => {
   it("aborts the handler's signal after timeoutMs and counts the attempt as failed", async () => {
-    const job = await enqueue({ queue: 'slow', payload: {}, timeoutMs: 100, maxAttempts: 2, retryDelayMs: 10 });
+    const job = await enqueue({
+      queue: 'slow',
+      payload: {},
+      timeoutMs: 100,
+      maxAttempts: 2,
+      retryDelayMs: 10,
+    });
     await until(async () => (await jobs.get(job.id))?.state === 'failed');
     const aborts = timedOut.filter((entry) => entry.id === job.id);
     expect(aborts).toHaveLength(2);

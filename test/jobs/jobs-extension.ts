@@ -26,7 +26,13 @@ export function jobsExtension(
 ): JobsHandle {
   const handle = {} as JobsHandle;
   handle.definition = defineExtension({
-    manifest: { id, version: '1.0.0', kernel: '^1.0.0', description: `Jobs test extension ${id}`, enablement },
+    manifest: {
+      id,
+      version: '1.0.0',
+      kernel: '^1.0.0',
+      description: `Jobs test extension ${id}`,
+      enablement,
+    },
     deps: { jobs: jobsRef, database: dbRef },
     setup({ deps }) {
       handle.jobs = deps.jobs;

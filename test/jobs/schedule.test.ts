@@ -3,9 +3,9 @@
  * several processes) race for one slot, exactly one enqueues its job.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../kernel/kernel.ts';
 import { parseCron } from '../../kernel/jobs/cron-slots.ts';
 import { Scheduler } from '../../kernel/jobs/scheduler.ts';
+import { createLogger } from '../../kernel/kernel.ts';
 import { installed } from '../helpers/extensions.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 import { jobsExtension, until } from './jobs-extension.ts';

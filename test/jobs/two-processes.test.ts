@@ -59,7 +59,8 @@ describe.skipIf(!usingPostgres())('jobs across two server processes on one Postg
   it('runs a batch exactly once in total across both processes', async () => {
     const ids = [...(await batch(servers[0]!, 100, 'record')), ...(await batch(servers[1]!, 100, 'record'))];
     await until(async () => {
-      const [row] = await sql!`select count(*)::int as n from jobs where id = any(${ids}) and state = 'completed'`;
+      const [row] =
+        await sql!`select count(*)::int as n from jobs where id = any(${ids}) and state = 'completed'`;
       return row!.n === ids.length;
     }, 60_000);
     const [runs] = await sql!`
@@ -74,7 +75,8 @@ describe.skipIf(!usingPostgres())('jobs across two server processes on one Postg
     const [jobId] = await batch(servers[0]!, 1, 'block');
     let victimPid = 0;
     await until(async () => {
-      const rows = await sql!`select pid from jobs_fixture_runs where job_id = ${jobId!} and phase = 'started'`;
+      const rows =
+        await sql!`select pid from jobs_fixture_runs where job_id = ${jobId!} and phase = 'started'`;
       victimPid = rows[0]?.pid ?? 0;
       return victimPid !== 0;
     });
