@@ -75,30 +75,33 @@ function enabledPredicate(extensionId: string, enablement: Enablement): SQL {
 
 export async function insertJob(tx: Db, job: NewJob): Promise<{ id: string; created: boolean }> {
   const runAt = job.runAt ? job.runAt.toISOString() : null;
-  const [inserted] = resultRows<{ id: string }>(
-    await tx.execute(sql`
-      insert into jobs (extension_id, queue, workspace_id, payload, run_at, singleton_key, max_attempts,
-                        timeout_ms, retry_delay_ms, scheduled_for)
-      values (${job.extensionId}, ${job.queue}, ${job.workspaceId}, ${JSON.stringify(job.payload ?? null)}::jsonb,
-              coalesce(${runAt}::timestamptz, now()), ${job.singletonKey ?? null}, ${job.maxAttempts},
-              ${job.timeoutMs}, ${job.retryDelayMs}, ${job.scheduledFor?.toISOString() ?? null}::timestamptz)
-      on conflict do nothing
-      returning id`),
-  );
-  if (inserted) {
-    await tx.execute(sql`select pg_notify(${JOBS_CHANNEL}, ${wakePayload(job.extensionId, job.queue)})`);
-    return { id: inserted.id, created: true };
+  // Only the singleton index can conflict (ids are fresh). The job holding the key may
+  // finish between our insert and our read of it; then the key is free: insert again.
+  for (let round = 0; round < 3; round++) {
+    const [inserted] = resultRows<{ id: string }>(
+      await tx.execute(sql`
+        insert into jobs (extension_id, queue, workspace_id, payload, run_at, singleton_key, max_attempts,
+                          timeout_ms, retry_delay_ms, scheduled_for)
+        values (${job.extensionId}, ${job.queue}, ${job.workspaceId}, ${JSON.stringify(job.payload ?? null)}::jsonb,
+                coalesce(${runAt}::timestamptz, now()), ${job.singletonKey ?? null}, ${job.maxAttempts},
+                ${job.timeoutMs}, ${job.retryDelayMs}, ${job.scheduledFor?.toISOString() ?? null}::timestamptz)
+        on conflict do nothing
+        returning id`),
+    );
+    if (inserted) {
+      await tx.execute(sql`select pg_notify(${JOBS_CHANNEL}, ${wakePayload(job.extensionId, job.queue)})`);
+      return { id: inserted.id, created: true };
+    }
+    const [existing] = resultRows<{ id: string }>(
+      await tx.execute(sql`
+        select id from jobs
+         where extension_id = ${job.extensionId} and queue = ${job.queue}
+           and workspace_id is not distinct from ${job.workspaceId}
+           and singleton_key = ${job.singletonKey ?? null} and state in ('pending', 'running')`),
+    );
+    if (existing) return { id: existing.id, created: false };
   }
-  // Only the singleton index can conflict (ids are fresh): return the job holding the key.
-  const [existing] = resultRows<{ id: string }>(
-    await tx.execute(sql`
-      select id from jobs
-       where extension_id = ${job.extensionId} and queue = ${job.queue}
-         and workspace_id is not distinct from ${job.workspaceId}
-         and singleton_key = ${job.singletonKey ?? null} and state in ('pending', 'running')`),
-  );
-  if (!existing) throw new Error('jobs: insert conflicted but no job holds the singleton key');
-  return { id: existing.id, created: false };
+  throw new Error(`jobs: singleton key "${job.singletonKey}" kept changing hands; enqueue again`);
 }
 
 export interface ClaimRequest {
