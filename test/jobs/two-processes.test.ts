@@ -3,7 +3,7 @@
  * extension (test/fixtures/jobs-fixture, loaded through MASKIN_EXTENSIONS): a batch
  * runs exactly once in total across both, and a job whose process is killed with
  * SIGKILL mid-run is retried and completed by the other process once its lease
- * expires. PostgreSQL only: PGlite is an in-process database that a second process
+ * expires; each slot of a schedule both processes declare fires once. PostgreSQL only: PGlite is an in-process database that a second process
  * cannot open.
  */
 import postgres from 'postgres';
@@ -54,6 +54,23 @@ describe.skipIf(!usingPostgres())('jobs across two server processes on one Postg
     await Promise.all(servers.map((server) => server.stop()));
     await sql?.end();
     await drop?.();
+  });
+
+  it('fires each slot of a schedule once, though both processes declare it', async () => {
+    await until(async () => {
+      const [row] =
+        await sql!`select count(distinct slot)::int as n from jobs_fixture_runs where phase = 'tick'`;
+      return row!.n >= 3;
+    }, 30_000);
+    const [ticks] = await sql!`
+      select count(*)::int as runs, count(distinct slot)::int as slots from jobs_fixture_runs where phase = 'tick'`;
+    expect(ticks!.runs).toBe(ticks!.slots);
+    const [claims] = await sql!`
+      select count(*)::int as n from job_schedule_slots where extension_id = 'jobs-fixture' and name = 'every-second'`;
+    const [enqueued] = await sql!`
+      select count(*)::int as n from jobs where extension_id = 'jobs-fixture' and queue = 'tick'`;
+    // Every claimed slot enqueued at most one job, and no slot was claimed twice (primary key).
+    expect(enqueued!.n).toBeLessThanOrEqual(claims!.n);
   });
 
   it('runs a batch exactly once in total across both processes', async () => {
