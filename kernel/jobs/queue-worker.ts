@@ -33,6 +33,7 @@ export interface QueueWorkerOptions {
 export class QueueWorker {
   private readonly running = new Map<string, RunningAttempt>();
   private pumping = false;
+  private pumpDone: Promise<void> = Promise.resolve();
   private pumpAgain = false;
   private stopped = true;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -55,7 +56,7 @@ export class QueueWorker {
       return;
     }
     this.pumping = true;
-    void this.pump().finally(() => {
+    this.pumpDone = this.pump().finally(() => {
       this.pumping = false;
     });
   }
@@ -68,6 +69,8 @@ export class QueueWorker {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
+    // A claim in flight launches what it claimed; wait for it so those are stopped too.
+    await this.pumpDone;
     const attempts = [...this.running.values()];
     if (attempts.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
