@@ -148,6 +148,10 @@ export function runAttempt(deps: AttemptDeps, row: JobRow, handler: JobHandler):
       ) {
         deps.logger.info({ job: row.id, reason: reason.message }, 'job attempt stopped');
       } else {
+        deps.logger.warn(
+          { err: reason, job: row.id, queue: row.queue, attempt: claim.attempt, maxAttempts },
+          'job attempt failed',
+        );
         await fail(reason instanceof Error ? reason.message : String(reason));
       }
     } finally {
