@@ -9,6 +9,7 @@
  */
 import { eventsBench } from './events.ts';
 import { gateCostLine, runGateBench } from './gate.ts';
+import { jobsBench } from './jobs.ts';
 import { kernelBench } from './kernel.ts';
 import { type BenchModule, databaseKind, formatTable, tableFromRows } from './lib.ts';
 import { runMcpBench } from './mcp.ts';
@@ -30,6 +31,7 @@ const modules: BenchModule[] = [
       ];
     },
   },
+  jobsBench,
   {
     name: 'mcp',
     run: async () => [tableFromRows(`MCP tool call vs HTTP (${databaseKind()})`, await runMcpBench())],

@@ -9,6 +9,7 @@ import { configFactory } from './config.ts';
 import { databaseFactory } from './database.ts';
 import { eventsFactory } from './events.ts';
 import { installationConfigFactory } from './installation-config.ts';
+import { jobsFactory } from './jobs.ts';
 import { lifecycleFactory } from './lifecycle.ts';
 import { loggerFactory } from './logger.ts';
 import { membersFactory } from './members.ts';
@@ -30,4 +31,5 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   actAsFactory,
   secretSettingsFactory,
   installationConfigFactory,
+  jobsFactory,
 ];

@@ -25,6 +25,7 @@ export * from './extension.ts';
 export * from './extension-errors.ts';
 export * from './extension-point.ts';
 export * from './installation-config.ts';
+export * from './jobs.ts';
 export * from './lifecycle.ts';
 export * from './members.ts';
 export { decodeCursor, decodeTimeIdCursor, encodeCursor, toPage } from './pagination.ts';

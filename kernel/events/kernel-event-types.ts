@@ -18,4 +18,6 @@ export const KERNEL_EVENT_TYPES: ReadonlySet<string> = new Set([
   'extension.enabled',
   'extension.disabled',
   'extension.settings_updated',
+  'job.progress',
+  'job.failed',
 ]);

@@ -13,6 +13,10 @@ export interface ServerProcess {
   url: string;
   /** What the process wrote to stderr (and stdout), for failure messages. */
   output(): string;
+  /** The server's process id (tests match it against rows its handlers wrote). */
+  pid: number;
+  /** Sends a signal (SIGKILL: the process dies without any shutdown) and waits for the exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,5 +80,9 @@ export async function startServerProcess(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { url, output: () => output, stop };
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { url, output: () => output, pid: child.pid!, kill, stop };
 }
