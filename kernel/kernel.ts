@@ -17,6 +17,7 @@ import {
   installationKeyRef,
   internalConfigRef,
   internalDatabaseRef,
+  internalEnablementRef,
   internalLoggerRef,
   lifecycleHubRef,
 } from './capabilities/internal-refs.ts';
@@ -33,6 +34,7 @@ import { startEventStream } from './events/event-stream.ts';
 import { eventRoutes } from './events/routes.ts';
 import { StreamGuard } from './events/stream-guard.ts';
 import { StreamQuota } from './events/stream-quota.ts';
+import { deadLetterRoutes } from './events/subscriptions/dead-letter-routes.ts';
 import { authenticate, buildRouter, memberRole } from './http/build-router.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { startIdempotencySweep } from './http/idempotency-sweep.ts';
@@ -158,7 +160,13 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       .provide(internalLoggerRef, logger, { internal: true })
       .provide(internalConfigRef, config, { internal: true })
       .provide(installationKeyRef, installationKey, { internal: true })
-      .provide(lifecycleHubRef, lifecycle, { internal: true });
+      .provide(lifecycleHubRef, lifecycle, { internal: true })
+      // Asked only once the server is ready, when the registry below exists.
+      .provide(
+        internalEnablementRef,
+        { isEnabled: (workspaceId, extensionId) => registry.enablement.isEnabled(workspaceId, extensionId) },
+        { internal: true },
+      );
     const registry = await ExtensionRegistry.boot(
       installed,
       { database, logger, services: container, lifecycle },
@@ -174,6 +182,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     services.workspaceExtensions = workspaceExtensions;
     mount('kernel', '/api/extensions', catalogRoutes(registry));
     mount('kernel', '/api/workspaces', workspaceExtensionRoutes(database, workspaceExtensions));
+    mount('kernel', '/api/workspaces', deadLetterRoutes(database));
 
     for (const extension of registry.extensions) {
       if (extension.status === 'ready') {

@@ -6,6 +6,7 @@
 import type { ServiceFactory } from '../contract/service-factory.ts';
 import { configFactory } from './config.ts';
 import { databaseFactory } from './database.ts';
+import { eventLogFactory, subscriptionEngineFactory } from './event-log.ts';
 import { eventsFactory } from './events.ts';
 import { lifecycleFactory } from './lifecycle.ts';
 import { loggerFactory } from './logger.ts';
@@ -20,4 +21,6 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   storageFactory,
   secretsFactory,
   lifecycleFactory,
+  eventLogFactory,
+  subscriptionEngineFactory,
 ];

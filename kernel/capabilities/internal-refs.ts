@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { KernelConfig } from '../config.ts';
 import { createServiceRef } from '../contract/refs.ts';
 import type { Database } from '../db/database.ts';
+import type { SubscriptionEngine } from '../events/subscriptions/subscription-engine.ts';
 import type { LifecycleHub } from './lifecycle-hub.ts';
 
 export const internalDatabaseRef = createServiceRef<Database>({
@@ -25,5 +26,14 @@ export const installationKeyRef = createServiceRef<Buffer>({
 });
 export const lifecycleHubRef = createServiceRef<LifecycleHub>({
   id: 'kernel.internal.lifecycle',
+  owner: 'kernel',
+});
+/** Whether an extension is enabled in a workspace (the registry's cached EnablementStore). */
+export const internalEnablementRef = createServiceRef<{
+  isEnabled(workspaceId: string, extensionId: string): Promise<boolean>;
+}>({ id: 'kernel.internal.enablement', owner: 'kernel' });
+/** The process's durable-subscription workers (kernel/events/subscriptions/). */
+export const subscriptionEngineRef = createServiceRef<SubscriptionEngine>({
+  id: 'kernel.internal.subscription-engine',
   owner: 'kernel',
 });

@@ -19,6 +19,7 @@ export type {
 } from './context.ts';
 export { authOf, workspaceOf } from './context.ts';
 export * from './errors.ts';
+export * from './event-log.ts';
 export * from './extension.ts';
 export * from './lifecycle.ts';
 export { decodeCursor, encodeCursor, toPage } from './pagination.ts';

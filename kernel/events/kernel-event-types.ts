@@ -18,4 +18,5 @@ export const KERNEL_EVENT_TYPES: ReadonlySet<string> = new Set([
   'extension.enabled',
   'extension.disabled',
   'extension.settings_updated',
+  'subscription.event_parked',
 ]);
