@@ -36,7 +36,7 @@ export const subscriptionEngineFactory = createServiceFactory({
     }),
 });
 
-function readEventLog(db: Db, workspaceId: string, options: EventLogReadOptions = {}) {
+async function readEventLog(db: Db, workspaceId: string, options: EventLogReadOptions = {}) {
   const { afterId = 0, types, limit = 100 } = options;
   if (!Number.isSafeInteger(afterId) || afterId < 0) {
     throw new RangeError(`eventLog.read: afterId must be a non-negative integer, got ${afterId}`);
@@ -44,7 +44,7 @@ function readEventLog(db: Db, workspaceId: string, options: EventLogReadOptions 
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READ_LIMIT) {
     throw new RangeError(`eventLog.read: limit must be an integer from 1 to ${MAX_READ_LIMIT}, got ${limit}`);
   }
-  if (types && types.length === 0) return Promise.resolve([]);
+  if (types && types.length === 0) return [];
   return eventStreamSource(db).readAfter(workspaceId, afterId, limit, types ? { types } : undefined);
 }
 
