@@ -102,11 +102,11 @@ export class ConsumerWorker {
   private async drain(scope: string): Promise<void> {
     const { db, isEnabled } = this.deps;
     try {
+      await ensureCursor(db, this.consumer.key, scope);
       if (!(await isEnabled(scope, this.consumer.extensionId))) {
         await passCursorToEnd(db, this.consumer.key, scope);
         return;
       }
-      await ensureCursor(db, this.consumer.key, scope);
       while (!this.stopped) {
         const outcome = await deliverNext(db, this.consumer, scope);
         if (outcome.kind === 'delivered') continue;
