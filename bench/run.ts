@@ -13,6 +13,7 @@ import { kernelBench } from './kernel.ts';
 import { type BenchModule, databaseKind, formatTable, tableFromRows } from './lib.ts';
 import { runMcpBench } from './mcp.ts';
 import { runObjectsBench } from './objects.ts';
+import { subscriptionsBench } from './subscriptions.ts';
 
 const modules: BenchModule[] = [
   kernelBench,
@@ -37,6 +38,7 @@ const modules: BenchModule[] = [
     name: 'objects',
     run: async () => [tableFromRows(`Objects API vs driver (${databaseKind()})`, await runObjectsBench())],
   },
+  subscriptionsBench,
 ];
 
 const wanted = process.argv.slice(2);

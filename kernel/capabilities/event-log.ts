@@ -51,7 +51,9 @@ async function readEventLog(db: Db, workspaceId: string, options: EventLogReadOp
 function consumerOf(extensionId: string, options: SubscribeOptions): Consumer {
   const where = `Extension "${extensionId}" subscribed consumer "${options.consumer}"`;
   if (!CONSUMER_NAME.test(options.consumer)) {
-    throw new Error(`${where}: consumer names match ${CONSUMER_NAME} (they key stored cursors; keep them stable)`);
+    throw new Error(
+      `${where}: consumer names match ${CONSUMER_NAME} (they key stored cursors; keep them stable)`,
+    );
   }
   if (!Array.isArray(options.types) || options.types.length === 0) {
     throw new Error(`${where} without event types; list the types it handles in \`types\``);

@@ -51,7 +51,8 @@ describe('catch-up after downtime', () => {
     );
     // No cursor existed for it: it is newer than the consumer, so all of its log is delivered.
     await vi.waitFor(
-      async () => expect((await deliveries(database, late!.id)).map((row) => row.event_id)).toEqual(inLateWorkspace),
+      async () =>
+        expect((await deliveries(database, late!.id)).map((row) => row.event_id)).toEqual(inLateWorkspace),
       { timeout: 20_000 },
     );
     expect(inLateWorkspace[0]).toBe(1);

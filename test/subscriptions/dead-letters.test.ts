@@ -28,18 +28,19 @@ describe('dead letters', () => {
     healthyIds = [firstHealthy!, secondHealthy!];
     await vi.waitFor(
       async () =>
-        expect((await deliveries(database, owner.workspaceId)).map((row) => row.event_id)).toEqual(healthyIds),
+        expect((await deliveries(database, owner.workspaceId)).map((row) => row.event_id)).toEqual(
+          healthyIds,
+        ),
       { timeout: 20_000 },
     );
   });
   afterAll(() => t?.close());
 
   it('parks a poison event after maxAttempts, with its event, and moves on', async () => {
-    const parked = await t.call(
-      'GET',
-      '/api/events?order=asc&type=subscription.event_parked',
-      { key: owner.key, workspace: owner.workspaceId },
-    );
+    const parked = await t.call('GET', '/api/events?order=asc&type=subscription.event_parked', {
+      key: owner.key,
+      workspace: owner.workspaceId,
+    });
     expect(parked.status).toBe(200);
     expect(parked.body.items.map((event: any) => event.data)).toEqual(
       poisonIds.map((eventId) => ({
@@ -69,7 +70,9 @@ describe('dead letters', () => {
       attempts: 3,
     });
     expect(first.body.items[0].last_error).toContain(`poison event ${poisonIds[1]}`);
-    const second = await t.call('GET', `${path}?limit=1&cursor=${first.body.next_cursor}`, { key: owner.key });
+    const second = await t.call('GET', `${path}?limit=1&cursor=${first.body.next_cursor}`, {
+      key: owner.key,
+    });
     expect(second.body.items.map((item: any) => item.event_id)).toEqual([poisonIds[0]]);
     expect(second.body.next_cursor).toBeNull();
     const tampered = await t.call('GET', `${path}?cursor=nonsense`, { key: owner.key });

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventLogRef } from '../../kernel/contract/index.ts';
-import type { TestKernel } from '../helpers/test-kernel.ts';
 import { FIXTURE_ID } from '../fixtures/subscription-fixture/extension.ts';
+import type { TestKernel } from '../helpers/test-kernel.ts';
 import { bootWithFixture, deliveries, pings, writeEvents } from './harness.ts';
 
 describe('durable subscriptions', () => {
@@ -43,7 +43,9 @@ describe('durable subscriptions', () => {
     const [after] = await writeEvents(database, owner.workspaceId, pings(1));
     await vi.waitFor(
       async () =>
-        expect((await deliveries(database, owner.workspaceId)).some((row) => row.event_id === after)).toBe(true),
+        expect((await deliveries(database, owner.workspaceId)).some((row) => row.event_id === after)).toBe(
+          true,
+        ),
       { timeout: 20_000 },
     );
     const rows = (await deliveries(database, owner.workspaceId)).filter((row) => row.event_id === failing);

@@ -59,7 +59,8 @@ describe('subscriptions and per-workspace enablement', () => {
     await setEnabled(disabledWorkspace, true);
     const later = await writeEvents(database, disabledWorkspace, pings(1));
     await vi.waitFor(
-      async () => expect((await deliveries(database, disabledWorkspace)).map((row) => row.event_id)).toEqual(later),
+      async () =>
+        expect((await deliveries(database, disabledWorkspace)).map((row) => row.event_id)).toEqual(later),
       { timeout: 20_000 },
     );
   });
@@ -69,9 +70,12 @@ describe('subscriptions and per-workspace enablement', () => {
     const before = (await deliveries(database, enabledWorkspace)).length;
     await setEnabled(enabledWorkspace, false);
     const [ping] = await writeEvents(database, enabledWorkspace, pings(1));
-    await vi.waitFor(async () => expect(await cursorOf(database, enabledWorkspace)).toBeGreaterThanOrEqual(ping!), {
-      timeout: 20_000,
-    });
+    await vi.waitFor(
+      async () => expect(await cursorOf(database, enabledWorkspace)).toBeGreaterThanOrEqual(ping!),
+      {
+        timeout: 20_000,
+      },
+    );
     expect(await deliveries(database, enabledWorkspace)).toHaveLength(before);
   });
 });

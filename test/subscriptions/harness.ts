@@ -1,7 +1,10 @@
 /** Shared steps of the subscription suites: boot with the fixture, write events, read deliveries. */
 import type { Database } from '../../kernel/db/database.ts';
 import { recordEvent } from '../../kernel/events/record-event.ts';
-import { type SubscriptionFixtureOptions, subscriptionFixture } from '../fixtures/subscription-fixture/extension.ts';
+import {
+  type SubscriptionFixtureOptions,
+  subscriptionFixture,
+} from '../fixtures/subscription-fixture/extension.ts';
 import { installed } from '../helpers/extensions.ts';
 import { createTestKernel } from '../helpers/test-kernel.ts';
 

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Database, openPostgres } from '../../kernel/db/database.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { type ServerProcess, startServerProcess } from '../helpers/server-process.ts';
 import { createPostgresDatabase, usingPostgres } from '../helpers/test-database.ts';
 import { deliveries, pings, writeEvents } from './harness.ts';
 
@@ -37,10 +37,13 @@ async function matchingEvents(database: Database): Promise<string[]> {
 
 async function expectEachHandledOnce(database: Database) {
   const expected = await matchingEvents(database);
-  await vi.waitFor(async () => expect((await deliveries(database)).length).toBeGreaterThanOrEqual(expected.length), {
-    timeout: 60_000,
-    interval: 200,
-  });
+  await vi.waitFor(
+    async () => expect((await deliveries(database)).length).toBeGreaterThanOrEqual(expected.length),
+    {
+      timeout: 60_000,
+      interval: 200,
+    },
+  );
   const handled = (await deliveries(database)).map((row) => `${row.workspace_id}:${row.event_id}`);
   expect(handled.sort()).toEqual(expected.sort());
 }
@@ -105,7 +108,8 @@ describe.skipIf(!usingPostgres())('subscriptions across two server processes (Po
 
   it('delivers what was written while every process was down', async () => {
     await Promise.all(servers.splice(0).map((server) => server.stop()));
-    for (const workspaceId of workspaces) await writeEvents(writer, workspaceId, pings(10, { while_down: true }));
+    for (const workspaceId of workspaces)
+      await writeEvents(writer, workspaceId, pings(10, { while_down: true }));
     const handledBefore = (await deliveries(writer)).length;
     expect(await matchingEvents(writer)).toHaveLength(handledBefore + 40);
     await start();

@@ -23,6 +23,7 @@ import { type Consumer, deliverNext } from './deliver-next.ts';
 const BUSY_RECHECK_MS = 1000;
 /** After an unexpected error (database down): try the workspace again this much later. */
 const ERROR_RETRY_MS = 2000;
+const MAX_KNOWN_CURSORS = 10_000;
 
 export interface WorkerDeps {
   db: Db;
@@ -36,6 +37,8 @@ export class ConsumerWorker {
   private running: Promise<void> | undefined;
   private stopped = true;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Workspaces known to have this consumer's cursor row (saves a statement per drain). */
+  private readonly withCursor = new Set<string>();
   private readonly logger: Logger;
 
   constructor(
@@ -102,7 +105,11 @@ export class ConsumerWorker {
   private async drain(scope: string): Promise<void> {
     const { db, isEnabled } = this.deps;
     try {
-      await ensureCursor(db, this.consumer.key, scope);
+      if (!this.withCursor.has(scope)) {
+        await ensureCursor(db, this.consumer.key, scope);
+        if (this.withCursor.size >= MAX_KNOWN_CURSORS) this.withCursor.clear();
+        this.withCursor.add(scope);
+      }
       if (!(await isEnabled(scope, this.consumer.extensionId))) {
         await passCursorToEnd(db, this.consumer.key, scope);
         return;
@@ -115,7 +122,8 @@ export class ConsumerWorker {
           continue;
         }
         if (outcome.kind === 'retry-later') {
-          if (outcome.error) this.logger.warn({ workspace: scope, error: outcome.error }, 'handler failed; retrying');
+          if (outcome.error)
+            this.logger.warn({ workspace: scope, error: outcome.error }, 'handler failed; retrying');
           this.recheckAt(scope, outcome.retryAt.getTime());
         } else if (outcome.kind === 'busy') {
           this.recheckAt(scope, Date.now() + BUSY_RECHECK_MS);

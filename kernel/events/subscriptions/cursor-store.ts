@@ -59,7 +59,11 @@ export async function ensureCursor(db: Db, consumer: string, scope: string): Pro
 }
 
 /** Locks the cursor row, or returns undefined when another transaction holds it (or it is gone). */
-export async function claimCursor(tx: Db, consumer: string, scope: string): Promise<ClaimedCursor | undefined> {
+export async function claimCursor(
+  tx: Db,
+  consumer: string,
+  scope: string,
+): Promise<ClaimedCursor | undefined> {
   const [row] = resultRows<{
     last_id: string | number;
     attempts: number;

@@ -6,7 +6,7 @@
  * only); the event, which every member can read, carries no error text.
  */
 import { and, desc, eq, lt } from 'drizzle-orm';
-import { integer, pgTable, text, timestamp, uuid, bigint } from 'drizzle-orm/pg-core';
+import { bigint, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { validationError } from '../../contract/errors.ts';
 import { decodeCursor, toPage } from '../../contract/pagination.ts';
 import type { Db } from '../../db/database.ts';
@@ -89,7 +89,12 @@ export function deadLetterJson(row: DeadLetterRow) {
 }
 
 /** Newest first, keyset-paginated by id. */
-export async function listDeadLetters(db: Db, workspaceId: string, limit: number, cursor: string | undefined) {
+export async function listDeadLetters(
+  db: Db,
+  workspaceId: string,
+  limit: number,
+  cursor: string | undefined,
+) {
   const conditions = [eq(eventDeadLetters.workspaceId, workspaceId)];
   if (cursor) {
     const [lastId] = decodeCursor(cursor, 1);
