@@ -48,7 +48,7 @@ async function readEventLog(db: Db, workspaceId: string, options: EventLogReadOp
   return eventStreamSource(db).readAfter(workspaceId, afterId, limit, types ? { types } : undefined);
 }
 
-function consumerOf(extensionId: string, options: SubscribeOptions): Consumer {
+export function consumerOf(extensionId: string, options: SubscribeOptions): Consumer {
   const where = `Extension "${extensionId}" subscribed consumer "${options.consumer}"`;
   if (!CONSUMER_NAME.test(options.consumer)) {
     throw new Error(

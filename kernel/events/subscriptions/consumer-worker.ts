@@ -24,6 +24,8 @@ const BUSY_RECHECK_MS = 1000;
 /** After an unexpected error (database down): try the workspace again this much later. */
 const ERROR_RETRY_MS = 2000;
 const MAX_KNOWN_CURSORS = 10_000;
+/** Timer key of a registration retry (workspace ids are UUIDs, so it cannot clash). */
+const REGISTRATION_TIMER = 'registration';
 
 export interface WorkerDeps {
   db: Db;
@@ -35,7 +37,9 @@ export class ConsumerWorker {
   private readonly toDo = new Set<string>();
   private sweepWanted = false;
   private running: Promise<void> | undefined;
+  /** True until registration succeeded, and again once stop() was called. */
   private stopped = true;
+  private stopping = false;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Workspaces known to have this consumer's cursor row (saves a statement per drain). */
   private readonly withCursor = new Set<string>();
@@ -48,15 +52,30 @@ export class ConsumerWorker {
     this.logger = deps.logger.child({ consumer: consumer.key });
   }
 
-  /** Registers the consumer (first time: cursors at the current end of every log), then catches up. */
+  /**
+   * Registers the consumer (the first time: cursors at the current end of every log),
+   * then catches up. Until registration succeeds, wake-ups are ignored: a cursor
+   * created before it would start at 0 and replay history. A failed registration
+   * (database unavailable) is retried, so the consumer is not lost for this process.
+   */
   async start(): Promise<void> {
-    await registerConsumer(this.deps.db, this.consumer.key);
+    this.stopping = false;
+    try {
+      await registerConsumer(this.deps.db, this.consumer.key);
+    } catch (error) {
+      this.logger.error({ err: error }, 'subscription registration failed; retrying');
+      if (!this.stopping)
+        this.later(REGISTRATION_TIMER, Date.now() + ERROR_RETRY_MS, () => void this.start());
+      return;
+    }
+    if (this.stopping) return;
     this.stopped = false;
     this.sweep();
   }
 
   /** Finishes the delivery in flight (its transaction commits or rolls back), then stops. */
   async stop(): Promise<void> {
+    this.stopping = true;
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
@@ -127,6 +146,8 @@ export class ConsumerWorker {
           this.recheckAt(scope, outcome.retryAt.getTime());
         } else if (outcome.kind === 'busy') {
           this.recheckAt(scope, Date.now() + BUSY_RECHECK_MS);
+        } else if (outcome.kind === 'gone') {
+          this.withCursor.delete(scope);
         }
         return;
       }
@@ -137,15 +158,21 @@ export class ConsumerWorker {
   }
 
   private recheckAt(scope: string, at: number): void {
-    if (this.stopped || this.timers.has(scope)) return;
+    if (this.stopped) return;
+    this.later(scope, at, () => this.wake(scope));
+  }
+
+  /** One pending timer per key; an earlier one is kept. */
+  private later(key: string, at: number, run: () => void): void {
+    if (this.timers.has(key)) return;
     const timer = setTimeout(
       () => {
-        this.timers.delete(scope);
-        this.wake(scope);
+        this.timers.delete(key);
+        run();
       },
       Math.max(0, at - Date.now()),
     );
     timer.unref();
-    this.timers.set(scope, timer);
+    this.timers.set(key, timer);
   }
 }

@@ -85,6 +85,16 @@ export async function claimCursor(
   };
 }
 
+/** Whether the row exists at all (a plain read sees it even while another transaction locks it). */
+export async function cursorExists(db: Db, consumer: string, scope: string): Promise<boolean> {
+  const rows = resultRows<{ found: number }>(
+    await db.execute(
+      sql`select 1 as found from event_subscription_cursors where consumer = ${consumer} and scope = ${scope}`,
+    ),
+  );
+  return rows.length > 0;
+}
+
 /** Moves the cursor to `lastId` and clears any failure state. */
 export async function advanceCursor(tx: Db, consumer: string, scope: string, lastId: number): Promise<void> {
   await tx.execute(sql`

@@ -30,7 +30,7 @@ import { sql } from 'drizzle-orm';
 import type { SubscriptionHandler } from '../../contract/event-log.ts';
 import { type Db, resultRows } from '../../db/database.ts';
 import type { EventJson } from '../event-log.ts';
-import { advanceCursor, claimCursor, recordFailedAttempt } from './cursor-store.ts';
+import { advanceCursor, claimCursor, cursorExists, recordFailedAttempt } from './cursor-store.ts';
 import { errorText, parkEvent } from './dead-letters.ts';
 
 export interface Consumer {
@@ -46,6 +46,8 @@ export interface Consumer {
 export type DeliveryOutcome =
   /** Another transaction holds this cursor: it delivers. */
   | { kind: 'busy' }
+  /** No cursor: the workspace was deleted (its cursors went with it). */
+  | { kind: 'gone' }
   /** Nothing left to deliver in this workspace. */
   | { kind: 'caught-up' }
   | { kind: 'delivered' }
@@ -105,7 +107,7 @@ async function nextEvent(tx: Db, scope: string, afterId: number, types: readonly
 export async function deliverNext(db: Db, consumer: Consumer, scope: string): Promise<DeliveryOutcome> {
   return db.transaction(async (tx): Promise<DeliveryOutcome> => {
     const cursor = await claimCursor(tx, consumer.key, scope);
-    if (!cursor) return { kind: 'busy' };
+    if (!cursor) return (await cursorExists(tx, consumer.key, scope)) ? { kind: 'busy' } : { kind: 'gone' };
     const { next, latestId } = await nextEvent(tx, scope, cursor.lastId, consumer.types);
     if (!next) {
       if (latestId > cursor.lastId) await advanceCursor(tx, consumer.key, scope, latestId);
