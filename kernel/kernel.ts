@@ -148,6 +148,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     mount('kernel', '/api/actors', actorRoutes(services));
     mount('kernel', '/api/workspaces', workspaceRoutes(services));
     mount('kernel', '/api/events', eventRoutes(services));
+    mount('kernel', '/api/workspaces', deadLetterRoutes(database));
 
     const installed = options.extensions ?? (await discoverExtensions(ROOT, config.extensionSources));
     const kernelToolNames = [
@@ -182,7 +183,6 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     services.workspaceExtensions = workspaceExtensions;
     mount('kernel', '/api/extensions', catalogRoutes(registry));
     mount('kernel', '/api/workspaces', workspaceExtensionRoutes(database, workspaceExtensions));
-    mount('kernel', '/api/workspaces', deadLetterRoutes(database));
 
     for (const extension of registry.extensions) {
       if (extension.status === 'ready') {
