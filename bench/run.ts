@@ -15,6 +15,7 @@ import { type BenchModule, databaseKind, formatTable, tableFromRows } from './li
 import { runMcpBench } from './mcp.ts';
 import { runObjectsBench } from './objects.ts';
 import { plansBench } from './plans.ts';
+import { subscriptionsBench } from './subscriptions.ts';
 
 const modules: BenchModule[] = [
   kernelBench,
@@ -41,6 +42,7 @@ const modules: BenchModule[] = [
     run: async () => [tableFromRows(`Objects API vs driver (${databaseKind()})`, await runObjectsBench())],
   },
   plansBench,
+  subscriptionsBench,
 ];
 
 const wanted = process.argv.slice(2);

@@ -18,6 +18,7 @@ import {
   installationKeyRef,
   internalConfigRef,
   internalDatabaseRef,
+  internalEnablementRef,
   internalEnvRef,
   internalInProcessApiRef,
   internalLoggerRef,
@@ -39,6 +40,7 @@ import { startEventStream } from './events/event-stream.ts';
 import { eventRoutes } from './events/routes.ts';
 import { StreamGuard } from './events/stream-guard.ts';
 import { StreamQuota } from './events/stream-quota.ts';
+import { deadLetterRoutes } from './events/subscriptions/dead-letter-routes.ts';
 import { authenticate, buildRouter } from './http/build-router.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { startIdempotencySweep } from './http/idempotency-sweep.ts';
@@ -160,6 +162,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     mount('kernel', '/api/actors', actorRoutes(services));
     mount('kernel', '/api/workspaces', workspaceRoutes(services));
     mount('kernel', '/api/events', eventRoutes(services));
+    mount('kernel', '/api/workspaces', deadLetterRoutes(database));
 
     const installed = options.extensions ?? (await discoverExtensions(ROOT, config.extensionSources));
     const kernelToolNames = [
@@ -183,6 +186,12 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
           isEnabled: async (workspaceId, extensionId) =>
             (await services.registry?.enablement.isEnabled(workspaceId, extensionId)) ?? false,
         },
+        { internal: true },
+      )
+      // Asked only once the server is ready, when the registry below exists.
+      .provide(
+        internalEnablementRef,
+        { isEnabled: (workspaceId, extensionId) => registry.enablement.isEnabled(workspaceId, extensionId) },
         { internal: true },
       );
     const registry = await ExtensionRegistry.boot(

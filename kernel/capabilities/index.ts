@@ -7,6 +7,7 @@ import type { ServiceFactory } from '../contract/service-factory.ts';
 import { actAsFactory } from './act-as.ts';
 import { configFactory } from './config.ts';
 import { databaseFactory } from './database.ts';
+import { eventLogFactory, subscriptionEngineFactory } from './event-log.ts';
 import { eventsFactory } from './events.ts';
 import { installationConfigFactory } from './installation-config.ts';
 import { jobsFactory } from './jobs.ts';
@@ -32,4 +33,6 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   secretSettingsFactory,
   installationConfigFactory,
   jobsFactory,
+  eventLogFactory,
+  subscriptionEngineFactory,
 ];

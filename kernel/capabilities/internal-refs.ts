@@ -9,6 +9,7 @@ import { createServiceRef } from '../contract/refs.ts';
 import type { Database } from '../db/database.ts';
 import type { StreamGuard } from '../events/stream-guard.ts';
 import type { StreamQuota } from '../events/stream-quota.ts';
+import type { SubscriptionEngine } from '../events/subscriptions/subscription-engine.ts';
 import type { InProcessApi } from './act-as.ts';
 import type { LifecycleHub } from './lifecycle-hub.ts';
 
@@ -48,5 +49,14 @@ export const internalInProcessApiRef = createServiceRef<InProcessApi>({
 /** The raw environment (KernelOptions.env, default process.env), for installation config. */
 export const internalEnvRef = createServiceRef<Readonly<Record<string, string | undefined>>>({
   id: 'kernel.internal.env',
+  owner: 'kernel',
+});
+/** Whether an extension is enabled in a workspace (the registry's cached EnablementStore). */
+export const internalEnablementRef = createServiceRef<{
+  isEnabled(workspaceId: string, extensionId: string): Promise<boolean>;
+}>({ id: 'kernel.internal.enablement', owner: 'kernel' });
+/** The process's durable-subscription workers (kernel/events/subscriptions/). */
+export const subscriptionEngineRef = createServiceRef<SubscriptionEngine>({
+  id: 'kernel.internal.subscription-engine',
   owner: 'kernel',
 });

@@ -21,6 +21,7 @@ export type {
 } from './context.ts';
 export { authOf, callerScope, workspaceOf } from './context.ts';
 export * from './errors.ts';
+export * from './event-log.ts';
 export * from './extension.ts';
 export * from './extension-errors.ts';
 export * from './extension-point.ts';

@@ -20,4 +20,5 @@ export const KERNEL_EVENT_TYPES: ReadonlySet<string> = new Set([
   'extension.settings_updated',
   'job.progress',
   'job.failed',
+  'subscription.event_parked',
 ]);

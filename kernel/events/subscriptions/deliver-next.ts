@@ -1,0 +1,154 @@
+/**
+ * Delivers one event of one consumer in one workspace: the unit of work of durable
+ * subscriptions, and the place where their guarantees are made.
+ *
+ * One transaction: lock the cursor row `FOR UPDATE SKIP LOCKED`, read the next
+ * matching event after it, run the handler inside a savepoint with that transaction,
+ * move the cursor past the event, commit.
+ *
+ * - Exactly-once effect. The handler's writes through `tx` and the cursor's new value
+ *   commit atomically. If the process dies before COMMIT, both are lost and the event
+ *   is delivered again; after COMMIT, no instance can read the old cursor value.
+ * - One instance at a time. The row lock is held until commit; another instance (or
+ *   worker) that tries the same consumer and workspace skips the locked row instead of
+ *   waiting and leaves the work to the holder. `FOR UPDATE` reads the latest committed
+ *   cursor, never a stale one, so the next holder continues where the last stopped.
+ * - No event missed. Event ids of a workspace become visible in commit order (see
+ *   record-event.ts), and the next event and the log's last id are read in one
+ *   statement (one snapshot): every id up to that last id is visible to it, so moving
+ *   the cursor there past non-matching events skips nothing that commits later.
+ * - A failing handler. Its savepoint is rolled back (none of its writes remain), the
+ *   attempt is counted on the cursor with a retry time (exponential back-off), and the
+ *   transaction commits that. At `maxAttempts` the event is parked (dead-letter row
+ *   and event, dead-letters.ts) and the cursor moves past it: one bad event does not
+ *   stop the consumer.
+ *
+ * The transaction is held only for the handler's own work (PGlite has one connection:
+ * everything else waits for it), so handlers must be short and use `tx`.
+ */
+import { sql } from 'drizzle-orm';
+import type { SubscriptionHandler } from '../../contract/event-log.ts';
+import { type Db, resultRows } from '../../db/database.ts';
+import type { EventJson } from '../event-log.ts';
+import { advanceCursor, claimCursor, cursorExists, recordFailedAttempt } from './cursor-store.ts';
+import { errorText, parkEvent } from './dead-letters.ts';
+
+export interface Consumer {
+  /** `<extension id>:<name>`: the key of its cursors. */
+  key: string;
+  extensionId: string;
+  types: readonly string[];
+  handler: SubscriptionHandler;
+  maxAttempts: number;
+  backoff: { initialMs: number; maxMs: number };
+}
+
+export type DeliveryOutcome =
+  /** Another transaction holds this cursor: it delivers. */
+  | { kind: 'busy' }
+  /** No cursor: the workspace was deleted (its cursors went with it). */
+  | { kind: 'gone' }
+  /** Nothing left to deliver in this workspace. */
+  | { kind: 'caught-up' }
+  | { kind: 'delivered' }
+  | { kind: 'parked'; error: string }
+  /** The handler failed (now, or before and its back-off is not over): try again at retryAt. */
+  | { kind: 'retry-later'; retryAt: Date; error?: string };
+
+interface EventRow {
+  latest_id: string | number | null;
+  id: string | number | null;
+  workspace_id: string | null;
+  type: string;
+  actor_id: string | null;
+  entity_type: string;
+  entity_id: string | null;
+  data: Record<string, unknown> | string;
+  created_at: string | Date;
+}
+
+export function backoffDelay(backoff: Consumer['backoff'], attempt: number): number {
+  return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/** The next matching event after `afterId`, and the log's last id, from one snapshot. */
+async function nextEvent(tx: Db, scope: string, afterId: number, types: readonly string[]) {
+  const typeList = sql.join(
+    types.map((type) => sql`${type}`),
+    sql`, `,
+  );
+  const [row] = resultRows<EventRow>(
+    await tx.execute(sql`
+      select (select max(id) from events where scope = ${scope} and id > ${afterId}) as latest_id, next.*
+        from (select 1) as one
+        left join lateral (
+          select id, workspace_id, type, actor_id, entity_type, entity_id, data, created_at
+            from events
+           where scope = ${scope} and id > ${afterId} and type in (${typeList})
+           order by id
+           limit 1
+        ) as next on true`),
+  );
+  const latestId = row?.latest_id === null || row?.latest_id === undefined ? afterId : Number(row.latest_id);
+  if (!row || row.id === null) return { next: undefined, latestId };
+  const next: EventJson = {
+    id: Number(row.id),
+    workspace_id: row.workspace_id,
+    type: row.type,
+    actor_id: row.actor_id,
+    entity_type: row.entity_type,
+    entity_id: row.entity_id,
+    data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
+    created_at: new Date(row.created_at).toISOString(),
+  };
+  return { next, latestId };
+}
+
+export async function deliverNext(db: Db, consumer: Consumer, scope: string): Promise<DeliveryOutcome> {
+  return db.transaction(async (tx): Promise<DeliveryOutcome> => {
+    const cursor = await claimCursor(tx, consumer.key, scope);
+    if (!cursor) return (await cursorExists(tx, consumer.key, scope)) ? { kind: 'busy' } : { kind: 'gone' };
+    const { next, latestId } = await nextEvent(tx, scope, cursor.lastId, consumer.types);
+    if (!next) {
+      if (latestId > cursor.lastId) await advanceCursor(tx, consumer.key, scope, latestId);
+      return { kind: 'caught-up' };
+    }
+    const failedBefore = cursor.failingEventId === next.id ? cursor.attempts : 0;
+    if (failedBefore > 0 && cursor.retryAt && cursor.retryAt.getTime() > Date.now()) {
+      return { kind: 'retry-later', retryAt: cursor.retryAt };
+    }
+    const attempt = failedBefore + 1;
+    try {
+      // A savepoint: a failing handler's writes are undone, the attempt count is kept.
+      await tx.transaction((handlerTx) =>
+        consumer.handler(next, { tx: handlerTx, workspaceId: scope, attempt }),
+      );
+    } catch (failure) {
+      const error = errorText(failure);
+      if (attempt >= consumer.maxAttempts) {
+        await parkEvent(tx, {
+          workspaceId: scope,
+          extensionId: consumer.extensionId,
+          consumer: consumer.key,
+          event: next,
+          attempts: attempt,
+          error,
+        });
+        await advanceCursor(tx, consumer.key, scope, next.id);
+        return { kind: 'parked', error };
+      }
+      const retryAt = new Date(Date.now() + backoffDelay(consumer.backoff, attempt));
+      await recordFailedAttempt(tx, {
+        consumer: consumer.key,
+        scope,
+        eventId: next.id,
+        attempts: attempt,
+        retryAt,
+        error,
+      });
+      return { kind: 'retry-later', retryAt, error };
+    }
+    await advanceCursor(tx, consumer.key, scope, next.id);
+    return { kind: 'delivered' };
+  });
+}
