@@ -10,6 +10,7 @@ import pino, { type Logger } from 'pino';
 import { actorRoutes } from './actors/routes.ts';
 import { ActorService } from './actors/service.ts';
 import { ApiKeyVerifier } from './auth/api-key-verifier.ts';
+import { BrowserSessions } from './auth/browser-sessions.ts';
 import { loadInstallationKey } from './auth/installation-key.ts';
 import { StreamTickets } from './auth/stream-tickets.ts';
 import { kernelServiceFactories } from './capabilities/index.ts';
@@ -33,11 +34,13 @@ import { startEventStream } from './events/event-stream.ts';
 import { eventRoutes } from './events/routes.ts';
 import { StreamGuard } from './events/stream-guard.ts';
 import { StreamQuota } from './events/stream-quota.ts';
+import { RouteBodyLimits } from './http/body-limit.ts';
 import { authenticate, buildRouter, memberRole } from './http/build-router.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { startIdempotencySweep } from './http/idempotency-sweep.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
 import { type Operation, operationsOf } from './http/operations.ts';
+import { mountPages } from './http/pages.ts';
 import { createRootApp } from './http/root-app.ts';
 import { mountMcp } from './mcp/mcp-endpoint.ts';
 import { discoverExtensions } from './registry/load-extensions.ts';
@@ -127,9 +130,11 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       streamGuard,
     };
 
-    const app = createRootApp(config, logger);
+    const bodyLimits = new RouteBodyLimits(config.bodyLimit);
+    const app = createRootApp(config, logger, bodyLimits);
     const operations: Operation[] = [];
-    const routerDeps = { database, verifier, tickets: streamTickets };
+    const sessions = new BrowserSessions(verifier, logger);
+    const routerDeps = { database, verifier, tickets: streamTickets, bodyLimit: config.bodyLimit, sessions };
     const components = new ComponentRegistry();
     const mount = (
       owner: string,
@@ -139,6 +144,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     ) => {
       const router = buildRouter(definitions, routerDeps, { gate });
       components.add(owner, router);
+      bodyLimits.addRoutes(base, definitions);
       app.route(base, router);
       operations.push(...operationsOf(owner, base, definitions));
     };
@@ -177,6 +183,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
     for (const extension of registry.extensions) {
       if (extension.status === 'ready') {
+        sessions.register(extension.id, extension.contributions.authProviders ?? []);
+        mountPages(app, extension.id, extension.contributions.pages, {
+          authenticate: authenticate(verifier, sessions),
+        });
         mount(
           extension.id,
           extension.mountPath,
@@ -217,6 +227,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
           version: KERNEL_VERSION,
           serverUrl: config.publicUrl,
           include,
+          bodyLimit: config.bodyLimit,
         }),
       );
     });

@@ -2,16 +2,19 @@
  * Turns RouteDefinitions into an OpenAPIHono router with the kernel's request
  * pipeline in front of every handler, in this order:
  *
- *   authenticate -> resolve workspace (membership) -> extension gate -> role
- *   -> JSON content type -> idempotency -> zod validation -> handler
+ *   body limit -> authenticate -> resolve workspace (membership) -> extension gate
+ *   -> role -> content type -> raw bytes kept -> idempotency -> zod validation -> handler
  *
- * The order matters: a non-member learns nothing (404 before any other check), a
- * disabled extension answers EXTENSION_NOT_ENABLED whatever the caller's role, and
- * idempotency replays only requests that were allowed to run.
+ * The order matters: an oversized body is refused before any database work, a
+ * non-member learns nothing (404 before any other check), a disabled extension answers
+ * EXTENSION_NOT_ENABLED whatever the caller's role, and idempotency replays only
+ * requests that were allowed to run. The body steps come from the route's policy
+ * (route-policy.ts).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
+import type { BrowserSessions } from '../auth/browser-sessions.ts';
 import type { StreamTickets } from '../auth/stream-tickets.ts';
 import type { KernelEnv, Role } from '../contract/context.ts';
 import { ApiError, forbidden, notFound, validationError } from '../contract/errors.ts';
@@ -19,6 +22,7 @@ import type { RouteDefinition } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
 import { zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
+import { bodyContentSteps, bodyLimitStep, idempotencyApplies, routePolicyProblems } from './route-policy.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
@@ -32,6 +36,10 @@ export interface RouterDeps {
   verifier: ApiKeyVerifier;
   /** Needed only by routes that declare `access.streamTicket`. */
   tickets?: StreamTickets;
+  /** The installation's body limit, for routes that declare none (default: no per-route limit). */
+  bodyLimit?: number;
+  /** Extensions' auth providers, asked when a request has no Authorization header. */
+  sessions?: BrowserSessions;
 }
 
 export function newRouter(): OpenAPIHono<KernelEnv> {
@@ -49,9 +57,19 @@ export function newRouter(): OpenAPIHono<KernelEnv> {
   });
 }
 
-export function authenticate(verifier: ApiKeyVerifier): MiddlewareHandler<KernelEnv> {
+/**
+ * The caller: the API key in the Authorization header or, without one, a browser
+ * session from an extension's auth provider (see auth/browser-sessions.ts).
+ */
+export function authenticate(verifier: ApiKeyVerifier, sessions?: BrowserSessions): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
-    c.set('auth', await verifier.verify(c.req.header('authorization')));
+    const authorization = c.req.header('authorization');
+    c.set(
+      'auth',
+      authorization === undefined && sessions && !sessions.isEmpty
+        ? await sessions.authenticate(c.req.raw)
+        : await verifier.verify(authorization),
+    );
     await next();
   };
 }
@@ -103,7 +121,7 @@ export function resolveWorkspace(
  * again now and whose workspace must still have the caller as a member.
  */
 function keyOrStreamTicket(deps: RouterDeps): MiddlewareHandler<KernelEnv> {
-  const byKey = authenticate(deps.verifier);
+  const byKey = authenticate(deps.verifier, deps.sessions);
   const byHeader = resolveWorkspace(deps.database, undefined);
   return async (c, next) => {
     const ticket = c.req.query('ticket');
@@ -136,18 +154,6 @@ function requireRole(minimum: Role): MiddlewareHandler<KernelEnv> {
   };
 }
 
-const requireJson: MiddlewareHandler<KernelEnv> = async (c, next) => {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
-    throw new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      'Send the request body as JSON with Content-Type: application/json',
-    );
-  }
-  await next();
-};
-
 export interface BuildRouterOptions {
   /** Runs after workspace resolution: the per-workspace extension gate. */
   gate?: MiddlewareHandler<KernelEnv>;
@@ -159,11 +165,14 @@ export function buildRouter(
   options: BuildRouterOptions = {},
 ): OpenAPIHono<KernelEnv> {
   const router = newRouter();
-  const auth = authenticate(deps.verifier);
+  const auth = authenticate(deps.verifier, deps.sessions);
   const idempotent = idempotency(deps.database);
   for (const definition of definitions) {
     const { access, route } = definition;
+    const problems = routePolicyProblems(definition);
+    if (problems.length > 0) throw new Error(problems.join('; '));
     const middleware: MiddlewareHandler<KernelEnv>[] = [];
+    if (deps.bodyLimit !== undefined) middleware.push(bodyLimitStep(definition, deps.bodyLimit));
     if (access.auth === 'workspace' && access.streamTicket) {
       if (route.method !== 'get' || access.workspaceParam) {
         throw new Error(
@@ -180,9 +189,8 @@ export function buildRouter(
       if (options.gate) middleware.push(options.gate);
       middleware.push(requireRole(access.role));
     }
-    const body = route.request?.body?.content;
-    if (body && 'application/json' in body) middleware.push(requireJson);
-    middleware.push(idempotent);
+    middleware.push(...bodyContentSteps(definition));
+    if (idempotencyApplies(definition)) middleware.push(idempotent);
     const own = route.middleware
       ? Array.isArray(route.middleware)
         ? route.middleware

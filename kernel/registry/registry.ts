@@ -18,6 +18,7 @@ import { TOOL_NAME_PATTERN } from '../contract/extension.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
 import { readMigrationFolder, runMigrations } from '../db/migrate.ts';
+import { contributionProblems } from './contribution-checks.ts';
 import { EnablementStore } from './enablement-store.ts';
 import {
   ExtensionBootError,
@@ -125,6 +126,8 @@ export class ExtensionRegistry {
           settings: (workspaceId) => this.settingsOf(workspaceId, manifest.id),
           isEnabled: (workspaceId) => this.enablement.isEnabled(workspaceId, manifest.id),
         });
+        const problems = contributionProblems(runtime.contributions);
+        if (problems.length > 0) throw new Error(problems.join('; '));
         if (installed.definition.provides) {
           if (runtime.contributions.service === undefined) {
             throw new Error(
