@@ -78,7 +78,10 @@ export class BrowserSessions {
       }
       if (keyId === undefined) continue;
       if (typeof keyId !== 'string' || !UUID.test(keyId)) {
-        this.logger.error({ extension: extensionId, provider: provider.id }, 'authentication provider returned a malformed key id');
+        this.logger.error(
+          { extension: extensionId, provider: provider.id },
+          'authentication provider returned a malformed key id',
+        );
         throw unauthorized('The session could not be checked');
       }
       return keyId;

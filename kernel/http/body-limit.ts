@@ -37,13 +37,9 @@ import { hasOnlyJsonBodies } from './route-policy.ts';
 const appliedLimit = new WeakMap<Request, number>();
 
 export function payloadTooLarge(limit: number): ApiError {
-  return new ApiError(
-    413,
-    'PAYLOAD_TOO_LARGE',
-    `Request body exceeds ${limit} bytes`,
-    undefined,
-    { Connection: 'close' },
-  );
+  return new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${limit} bytes`, undefined, {
+    Connection: 'close',
+  });
 }
 
 /** The Content-Length a body will have, when the client declared one (and no chunked encoding). */
@@ -114,7 +110,10 @@ export async function bufferRequestBody(c: Context<KernelEnv>, limit: number): P
   c.req.raw = buffered;
 }
 
-export function bodyLimitMiddleware(limit: number, mode: 'buffered' | 'streamed'): MiddlewareHandler<KernelEnv> {
+export function bodyLimitMiddleware(
+  limit: number,
+  mode: 'buffered' | 'streamed',
+): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
     if (mode === 'buffered') await bufferRequestBody(c, limit);
     else limitRequestBody(c, limit);
@@ -135,7 +134,9 @@ export class RouteBodyLimits {
   add(method: string, openApiPath: string): void {
     const pattern = openApiPath
       .split('/')
-      .map((segment) => (/^\{[^}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+      .map((segment) =>
+        /^\{[^}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&'),
+      )
       .join('/');
     this.routes.push({ method: method.toUpperCase(), pattern: new RegExp(`^${pattern}/?$`) });
   }

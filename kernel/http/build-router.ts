@@ -61,7 +61,10 @@ export function newRouter(): OpenAPIHono<KernelEnv> {
  * The caller: the API key in the Authorization header or, without one, a browser
  * session from an extension's auth provider (see auth/browser-sessions.ts).
  */
-export function authenticate(verifier: ApiKeyVerifier, sessions?: BrowserSessions): MiddlewareHandler<KernelEnv> {
+export function authenticate(
+  verifier: ApiKeyVerifier,
+  sessions?: BrowserSessions,
+): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
     const authorization = c.req.header('authorization');
     c.set(

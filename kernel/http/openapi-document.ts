@@ -89,7 +89,7 @@ function describeBodyPolicy(operation: Record<string, any>, op: Operation, insta
   if (!idempotencyApplies(op.definition)) operation['x-maskin-idempotency'] = false;
   operation.responses ??= {};
   operation.responses['413'] ??= {
-    description: `The body is larger than ${limit ?? 'the route\'s limit in'} bytes (PAYLOAD_TOO_LARGE)`,
+    description: `The body is larger than ${limit ?? "the route's limit in"} bytes (PAYLOAD_TOO_LARGE)`,
     content: errorContent,
   };
   operation.responses['415'] ??= {

@@ -65,11 +65,7 @@ function requireMediaType(types: string[]): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
     const actual = mediaTypeOf(c.req.header('content-type'));
     if (!actual || !types.some((declared) => matchesMediaType(declared, actual))) {
-      throw new ApiError(
-        415,
-        'UNSUPPORTED_MEDIA_TYPE',
-        actual ? `${message}; got ${actual}` : message,
-      );
+      throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', actual ? `${message}; got ${actual}` : message);
     }
     await next();
   };

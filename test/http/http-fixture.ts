@@ -16,8 +16,8 @@ import {
   createRoute,
   defineExtension,
   defineRoute,
-  errorResponses,
   type ExtensionDefinition,
+  errorResponses,
   jsonBody,
   jsonResponse,
   multipartBody,
@@ -45,7 +45,12 @@ export function newFixtureState(): HttpFixtureState {
   return { maxBytesSeen: 0, uploads: 0, notes: 0, sessions: new Map() };
 }
 
-const fileResult = z.object({ name: z.string(), filename: z.string(), bytes: z.number(), sha256: z.string() });
+const fileResult = z.object({
+  name: z.string(),
+  filename: z.string(),
+  bytes: z.number(),
+  sha256: z.string(),
+});
 
 /** Hashes a stream while counting, so an aborted upload still reports what was read. */
 function hashing(state: HttpFixtureState) {

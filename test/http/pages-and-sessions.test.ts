@@ -68,7 +68,11 @@ it('refuses every way out of the assets folder with 404', async () => {
   // Unnormalised over a real socket: the server sees the dots itself.
   const served = await serveKernel(t.kernel);
   try {
-    for (const path of [`${PAGES}/../secret.txt`, `${PAGES}/sub/../../secret.txt`, `${PAGES}/./../../etc/passwd`]) {
+    for (const path of [
+      `${PAGES}/../secret.txt`,
+      `${PAGES}/sub/../../secret.txt`,
+      `${PAGES}/./../../etc/passwd`,
+    ]) {
       const exchange = rawExchange(served.url, requestHead('GET', path, { connection: 'close' }));
       const response = await exchange.response;
       expect(response.status, path).toBe(404);
@@ -140,7 +144,10 @@ it('without a session cookie, or with an unknown one, a request is 401', async (
 
 it('revoking the key ends the cookie session at once', async () => {
   const user = await t.signup('Revoked');
-  const second = await t.call('POST', '/api/actors/me/api-keys', { key: user.key, body: { name: 'console' } });
+  const second = await t.call('POST', '/api/actors/me/api-keys', {
+    key: user.key,
+    body: { name: 'console' },
+  });
   expect(second.status).toBe(201);
   const cookie = await startSession(second.body.key);
   expect((await t.call('GET', '/api/actors/me', { headers: { cookie } })).status).toBe(200);

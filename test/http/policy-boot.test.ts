@@ -20,14 +20,21 @@ import {
 import { installed } from '../helpers/extensions.ts';
 import { createTestKernel } from '../helpers/test-kernel.ts';
 
-function withRoute(id: string, route: RouteDefinition, enablement: Enablement = 'opt-in'): ExtensionDefinition {
+function withRoute(
+  id: string,
+  route: RouteDefinition,
+  enablement: Enablement = 'opt-in',
+): ExtensionDefinition {
   return defineExtension({
     manifest: { id, version: '1.0.0', kernel: '^1.0.0', description: `Bad ${id}`, enablement },
     setup: () => ({ routes: [route] }),
   });
 }
 
-const uploadRoute = (extra: Partial<RouteDefinition>, body: unknown = multipartBody({ files: { file: { description: 'A file' } } })) =>
+const uploadRoute = (
+  extra: Partial<RouteDefinition>,
+  body: unknown = multipartBody({ files: { file: { description: 'A file' } } }),
+) =>
   defineRoute({
     access: { auth: 'workspace', role: 'member' },
     route: createRoute({
@@ -71,7 +78,10 @@ it('fails an extension that puts an MCP tool on a multipart route, naming the ro
   expect(extension.failure).toContain('route POST /upload declares MCP tool "upload_file"');
   expect(extension.failure).toContain('multipart/form-data, not JSON');
   expect(extension.failure).toContain('Remove `tool` from this route');
-  const mounted = await t.call('POST', '/api/m/tool-upload/upload', { key: user.key, workspace: user.workspaceId });
+  const mounted = await t.call('POST', '/api/m/tool-upload/upload', {
+    key: user.key,
+    workspace: user.workspaceId,
+  });
   expect(mounted.status).toBe(503);
   expect(mounted.body.error.message).toContain('tool-upload');
 });

@@ -56,7 +56,12 @@ it('keeps raw bytes bounded by the limit', async () => {
 
 it('a JSON route with idempotency: false runs every retry', async () => {
   const key = `note-${randomBytes(4).toString('hex')}`;
-  const options = { key: user.key, workspace: user.workspaceId, body: { text: 'hi' }, headers: { 'idempotency-key': key } };
+  const options = {
+    key: user.key,
+    workspace: user.workspaceId,
+    body: { text: 'hi' },
+    headers: { 'idempotency-key': key },
+  };
   const first = await t.call('POST', `${BASE}/notes`, options);
   const second = await t.call('POST', `${BASE}/notes`, options);
   expect([first.status, second.status]).toEqual([201, 201]);

@@ -38,7 +38,11 @@ export function rawExchange(url: string, head: string): RawExchange {
       const body = received.subarray(end + 4);
       if (body.length < length) return;
       socket.off('data', onData);
-      resolve({ status: Number(statusLine!.split(' ')[1]), headers, body: body.subarray(0, length).toString() });
+      resolve({
+        status: Number(statusLine!.split(' ')[1]),
+        headers,
+        body: body.subarray(0, length).toString(),
+      });
     };
     const onData = (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);

@@ -7,8 +7,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeEach, expect, it } from 'vitest';
-import { type ServedKernel, serveKernel } from '../helpers/sse-client.ts';
 import { installed } from '../helpers/extensions.ts';
+import { type ServedKernel, serveKernel } from '../helpers/sse-client.ts';
 import { createTestKernel } from '../helpers/test-kernel.ts';
 import { FIXTURE_ID, httpFixture, newFixtureState, UPLOAD_LIMIT } from './http-fixture.ts';
 import { chunk, rawExchange, requestHead } from './raw-socket.ts';
@@ -54,7 +54,8 @@ const authHeaders = () => ({ authorization: `Bearer ${user.key}`, 'x-workspace-i
 function streamOf(data: Buffer): ReadableStream<Uint8Array> {
   return new ReadableStream({
     start(controller) {
-      for (let offset = 0; offset < data.length; offset += 8192) controller.enqueue(data.subarray(offset, offset + 8192));
+      for (let offset = 0; offset < data.length; offset += 8192)
+        controller.enqueue(data.subarray(offset, offset + 8192));
       controller.close();
     },
   });
@@ -79,7 +80,9 @@ it('streams a multipart file larger than the installation limit but within the r
   for (const body of [multipart(file, 'declared'), streamOf(multipart(file, 'streamed'))]) {
     const result = await post('/uploads', body, multipartType);
     expect(result.status, JSON.stringify(result.body)).toBe(201);
-    expect(result.body.files).toEqual([{ name: 'file', filename: 'data.bin', bytes: file.length, sha256: sha256(file) }]);
+    expect(result.body.files).toEqual([
+      { name: 'file', filename: 'data.bin', bytes: file.length, sha256: sha256(file) },
+    ]);
     expect(Object.keys(result.body.fields)).toEqual(['note']);
   }
 });
