@@ -64,7 +64,8 @@ export function mountPages(
     app.get(`${base}/*`, async (c) => {
       const file = await resolveAsset(dir, c.req.path.slice(base.length));
       if (!file) throw notFound(`No page or asset at ${c.req.path}`);
-      return serveAsset(file);
+      // HEAD is routed here as GET; an unread file stream would hold its descriptor.
+      return serveAsset(file, c.req.method === 'HEAD');
     });
   }
   app.on(['POST', 'PUT', 'PATCH', 'DELETE'], [base, `${base}/*`], (c) => {

@@ -55,9 +55,10 @@ export async function resolveAsset(root: string, relativePath: string): Promise<
   }
 }
 
-export async function serveAsset(file: string): Promise<Response> {
+export async function serveAsset(file: string, headOnly = false): Promise<Response> {
   const info = await stat(file);
-  return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
+  const body = headOnly ? null : (Readable.toWeb(createReadStream(file)) as ReadableStream);
+  return new Response(body, {
     headers: {
       'content-type': contentTypeOf(file),
       'content-length': String(info.size),
