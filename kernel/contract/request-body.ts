@@ -19,6 +19,7 @@
  */
 import type { Context } from 'hono';
 import type { KernelEnv } from './context.ts';
+import type { RouteDefinition } from './route.ts';
 
 export const JSON_MEDIA_TYPE = /^application\/([a-z0-9.+-]*\+)?json$/i;
 
@@ -39,6 +40,15 @@ export function matchesMediaType(declared: string, actual: string): boolean {
   if (wanted === '*/*') return true;
   if (wanted.endsWith('/*')) return actual.startsWith(wanted.slice(0, -1));
   return wanted === actual;
+}
+
+/** The media types a route's body may have (none: it takes no body). */
+export function declaredMediaTypes(definition: RouteDefinition): string[] {
+  return Object.keys(definition.route.request?.body?.content ?? {});
+}
+
+export function hasOnlyJsonBodies(definition: RouteDefinition): boolean {
+  return declaredMediaTypes(definition).every(isJsonMediaType);
 }
 
 type HandlerContext = Context<KernelEnv, any, any>;

@@ -30,9 +30,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { KernelEnv } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
+import { hasOnlyJsonBodies } from '../contract/request-body.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import { joinPath } from './operations.ts';
-import { hasOnlyJsonBodies } from './route-policy.ts';
 
 const appliedLimit = new WeakMap<Request, number>();
 

@@ -11,18 +11,16 @@ import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { KernelEnv } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
-import { isJsonMediaType, matchesMediaType, mediaTypeOf, rawBody } from '../contract/request-body.ts';
+import {
+  declaredMediaTypes,
+  hasOnlyJsonBodies,
+  isJsonMediaType,
+  matchesMediaType,
+  mediaTypeOf,
+  rawBody,
+} from '../contract/request-body.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import { bodyLimitMiddleware } from './body-limit.ts';
-
-/** The media types a route's body may have (none: it takes no body). */
-export function declaredMediaTypes(definition: RouteDefinition): string[] {
-  return Object.keys(definition.route.request?.body?.content ?? {});
-}
-
-export function hasOnlyJsonBodies(definition: RouteDefinition): boolean {
-  return declaredMediaTypes(definition).every(isJsonMediaType);
-}
 
 export function idempotencyApplies(definition: RouteDefinition): boolean {
   return definition.policy?.idempotency !== false && hasOnlyJsonBodies(definition);
