@@ -10,6 +10,7 @@ import pino, { type Logger } from 'pino';
 import { actorRoutes } from './actors/routes.ts';
 import { ActorService } from './actors/service.ts';
 import { ApiKeyVerifier } from './auth/api-key-verifier.ts';
+import { BrowserSessions } from './auth/browser-sessions.ts';
 import { loadInstallationKey } from './auth/installation-key.ts';
 import { MembershipCache } from './auth/membership-cache.ts';
 import { StreamTickets } from './auth/stream-tickets.ts';
@@ -41,11 +42,13 @@ import { eventRoutes } from './events/routes.ts';
 import { StreamGuard } from './events/stream-guard.ts';
 import { StreamQuota } from './events/stream-quota.ts';
 import { deadLetterRoutes } from './events/subscriptions/dead-letter-routes.ts';
+import { RouteBodyLimits } from './http/body-limit.ts';
 import { authenticate, buildRouter } from './http/build-router.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { startIdempotencySweep } from './http/idempotency-sweep.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
 import { type Operation, operationsOf } from './http/operations.ts';
+import { mountPages } from './http/pages.ts';
 import { createRootApp } from './http/root-app.ts';
 import { mountMcp } from './mcp/mcp-endpoint.ts';
 import { guardErrorCodes } from './registry/declared-errors.ts';
@@ -143,9 +146,18 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       streamGuard,
     };
 
-    const app = createRootApp(config, logger);
+    const bodyLimits = new RouteBodyLimits(config.bodyLimit);
+    const app = createRootApp(config, logger, bodyLimits);
     const operations: Operation[] = [];
-    const routerDeps = { database, verifier, memberships, tickets: streamTickets };
+    const sessions = new BrowserSessions(verifier, logger);
+    const routerDeps = {
+      database,
+      verifier,
+      memberships,
+      tickets: streamTickets,
+      bodyLimit: config.bodyLimit,
+      sessions,
+    };
     const components = new ComponentRegistry();
     const mount = (
       owner: string,
@@ -155,6 +167,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     ) => {
       const router = buildRouter(definitions, routerDeps, { gate });
       components.add(owner, router);
+      bodyLimits.addRoutes(base, definitions);
       app.route(base, router);
       operations.push(...operationsOf(owner, base, definitions));
     };
@@ -215,6 +228,10 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
     for (const extension of registry.extensions) {
       if (extension.status === 'ready') {
+        sessions.register(extension.id, extension.contributions.authProviders ?? []);
+        mountPages(app, extension.id, extension.contributions.pages, {
+          authenticate: authenticate(verifier, { sessions }),
+        });
         mount(
           extension.id,
           extension.mountPath,
@@ -234,8 +251,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
           `Extension "${extension.id}" failed to start: ${extension.failure}. An operator must fix it; see GET /api/extensions.`,
         );
       };
-      app.all(extension.mountPath, authenticate(verifier, { actAs: true }), unavailable);
-      app.all(`${extension.mountPath}/*`, authenticate(verifier, { actAs: true }), unavailable);
+      app.all(extension.mountPath, authenticate(verifier, { actAs: true, sessions }), unavailable);
+      app.all(`${extension.mountPath}/*`, authenticate(verifier, { actAs: true, sessions }), unavailable);
     }
 
     mountMcp(app, { database, verifier, memberships, registry, operations, logger });
@@ -259,6 +276,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
           serverUrl: config.publicUrl,
           include,
           errorCodes: (owner) => registry.get(owner)?.manifest.errors,
+          bodyLimit: config.bodyLimit,
         }),
       );
     });

@@ -8,6 +8,7 @@
 import semver from 'semver';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
+import type { KernelContext } from './context.ts';
 import type { ExtensionPoint, ExtensionPointReader, RegisterContext } from './extension-point.ts';
 import type { ExtensionEvents, ServiceOf, ServiceRef } from './refs.ts';
 import type { Access, RouteDefinition, ToolAnnotations } from './route.ts';
@@ -99,6 +100,32 @@ export interface ToolDefinition {
   handler(args: Record<string, unknown>, context: ToolCallContext): Promise<unknown>;
 }
 
+/**
+ * Maps a browser's request (its own cookie, typically) to the id of an API key; the
+ * kernel then treats the request as that key's. Asked only when the request has no
+ * Authorization header. Return undefined when the request carries no session of yours.
+ */
+export interface AuthProvider {
+  id: string;
+  authenticate(request: Request): string | undefined | Promise<string | undefined>;
+}
+
+/** A GET page under `/x/<extension-id>`; not part of the API or its OpenAPI document. */
+export interface PageRoute {
+  /** Relative to `/x/<extension-id>`, e.g. `/` or `/settings`; Hono path syntax (`/:id`). */
+  path: string;
+  /** `actor`: an API key or a browser session (auth providers); no workspace. */
+  access: { auth: 'public' } | { auth: 'actor' };
+  handler(c: KernelContext): Response | Promise<Response>;
+}
+
+/** Pages and static assets for the web console, served at `/x/<extension-id>/...` (GET only). */
+export interface PageContributions {
+  routes?: PageRoute[];
+  /** Folder of static files, public, served below `/x/<extension-id>/` (index.html for `/`). */
+  assetsDir?: string | URL;
+}
+
 export interface WorkspaceHookContext<SettingsValue> {
   tx: Db;
   workspaceId: string;
@@ -129,6 +156,10 @@ export interface ExtensionContributions<Service> {
    * returns; an extension using one must require this one.
    */
   serviceFactories?: ServiceFactory<any>[];
+  /** Pages and static assets mounted at `/x/<extension-id>/` (see docs/extensions.md). */
+  pages?: PageContributions;
+  /** Browser sessions: consulted when a request has no Authorization header. */
+  authProviders?: AuthProvider[];
 }
 
 type DepRefs = Record<string, ServiceRef<unknown>>;

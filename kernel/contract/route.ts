@@ -45,10 +45,30 @@ export interface ToolSpec {
   annotations?: ToolAnnotations;
 }
 
+/**
+ * How the kernel treats this route's request body. Accepted content types are the
+ * keys of `route.request.body.content` (anything else is 415); see request-body.ts.
+ */
+export interface RoutePolicy {
+  /** Largest body in bytes (default: the installation's MASKIN_BODY_LIMIT). Over it: 413. */
+  bodyLimit?: number;
+  /**
+   * Whether `Idempotency-Key` applies (default true). Always off for a route whose
+   * body is not JSON: the key's ledger hashes the whole body, which a stream cannot afford.
+   */
+  idempotency?: boolean;
+  /**
+   * Keep the exact bytes of a JSON body before it is parsed, for `rawBody(c)` (signature
+   * checks). Not needed for non-JSON bodies, which are never parsed by the kernel.
+   */
+  rawBody?: boolean;
+}
+
 export interface RouteDefinition<R extends RouteConfig = RouteConfig> {
   route: R;
   access: Access;
   tool?: ToolSpec;
+  policy?: RoutePolicy;
   handler: RouteHandler<R, KernelEnv>;
 }
 

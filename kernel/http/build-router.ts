@@ -2,16 +2,19 @@
  * Turns RouteDefinitions into an OpenAPIHono router with the kernel's request
  * pipeline in front of every handler, in this order:
  *
- *   authenticate -> resolve workspace (membership) -> extension gate -> role
- *   -> JSON content type -> idempotency -> zod validation -> handler
+ *   body limit -> authenticate -> resolve workspace (membership) -> extension gate
+ *   -> role -> content type -> raw bytes kept -> idempotency -> zod validation -> handler
  *
- * The order matters: a non-member learns nothing (404 before any other check), a
- * disabled extension answers EXTENSION_NOT_ENABLED whatever the caller's role, and
- * idempotency replays only requests that were allowed to run.
+ * The order matters: an oversized body is refused before any database work, a
+ * non-member learns nothing (404 before any other check), a disabled extension answers
+ * EXTENSION_NOT_ENABLED whatever the caller's role, and idempotency replays only
+ * requests that were allowed to run. The body steps come from the route's policy
+ * (route-policy.ts).
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
+import type { BrowserSessions } from '../auth/browser-sessions.ts';
 import type { MembershipCache } from '../auth/membership-cache.ts';
 import type { StreamTickets } from '../auth/stream-tickets.ts';
 import type { KernelEnv, Role } from '../contract/context.ts';
@@ -22,6 +25,7 @@ import type { Database } from '../db/database.ts';
 import { actAsCredentialOf } from './act-as-credential.ts';
 import { zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
+import { bodyContentSteps, bodyLimitStep, idempotencyApplies, routePolicyProblems } from './route-policy.ts';
 
 const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
 
@@ -35,6 +39,10 @@ export interface RouterDeps {
   memberships: MembershipCache;
   /** Needed only by routes that declare `access.streamTicket`. */
   tickets?: StreamTickets;
+  /** The installation's body limit, for routes that declare none (default: no per-route limit). */
+  bodyLimit?: number;
+  /** Extensions' auth providers, asked when a request has no Authorization header. */
+  sessions?: BrowserSessions;
 }
 
 export function newRouter(): OpenAPIHono<KernelEnv> {
@@ -53,17 +61,28 @@ export function newRouter(): OpenAPIHono<KernelEnv> {
 }
 
 /**
- * The API key of the Authorization header; with `actAs`, also an in-process act-as
- * credential (act-as-credential.ts). Only workspace-scoped routes accept act-as:
- * actor-level routes (API keys, the caller's profile) and MCP answer 401 to it.
+ * The caller: the API key in the Authorization header or, without one, a browser
+ * session from an extension's auth provider (see auth/browser-sessions.ts). With
+ * `actAs`, also an in-process act-as credential (act-as-credential.ts): only
+ * workspace-scoped routes accept it; actor-level routes (API keys, the caller's
+ * profile) and MCP answer 401 to it.
  */
 export function authenticate(
   verifier: ApiKeyVerifier,
-  options: { actAs?: boolean } = {},
+  options: { actAs?: boolean; sessions?: BrowserSessions } = {},
 ): MiddlewareHandler<KernelEnv> {
+  const { sessions } = options;
   return async (c, next) => {
     const actAs = options.actAs ? actAsCredentialOf(c) : undefined;
-    c.set('auth', actAs ? actAs.auth : await verifier.verify(c.req.header('authorization')));
+    const authorization = c.req.header('authorization');
+    c.set(
+      'auth',
+      actAs
+        ? actAs.auth
+        : authorization === undefined && sessions && !sessions.isEmpty
+          ? await sessions.authenticate(c.req.raw)
+          : await verifier.verify(authorization),
+    );
     await next();
   };
 }
@@ -107,7 +126,7 @@ export function resolveWorkspace(
  * again now and whose workspace must still have the caller as a member.
  */
 function keyOrStreamTicket(deps: RouterDeps): MiddlewareHandler<KernelEnv> {
-  const byKey = authenticate(deps.verifier);
+  const byKey = authenticate(deps.verifier, { sessions: deps.sessions });
   const byHeader = resolveWorkspace(deps.memberships, undefined);
   return async (c, next) => {
     const ticket = c.req.query('ticket');
@@ -140,18 +159,6 @@ function requireRole(minimum: Role): MiddlewareHandler<KernelEnv> {
   };
 }
 
-const requireJson: MiddlewareHandler<KernelEnv> = async (c, next) => {
-  const type = c.req.header('content-type') ?? '';
-  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) {
-    throw new ApiError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      'Send the request body as JSON with Content-Type: application/json',
-    );
-  }
-  await next();
-};
-
 export interface BuildRouterOptions {
   /** Runs after workspace resolution: the per-workspace extension gate. */
   gate?: MiddlewareHandler<KernelEnv>;
@@ -163,12 +170,15 @@ export function buildRouter(
   options: BuildRouterOptions = {},
 ): OpenAPIHono<KernelEnv> {
   const router = newRouter();
-  const auth = authenticate(deps.verifier);
-  const workspaceAuth = authenticate(deps.verifier, { actAs: true });
+  const auth = authenticate(deps.verifier, { sessions: deps.sessions });
+  const workspaceAuth = authenticate(deps.verifier, { actAs: true, sessions: deps.sessions });
   const idempotent = idempotency(deps.database);
   for (const definition of definitions) {
     const { access, route } = definition;
+    const problems = routePolicyProblems(definition);
+    if (problems.length > 0) throw new Error(problems.join('; '));
     const middleware: MiddlewareHandler<KernelEnv>[] = [];
+    if (deps.bodyLimit !== undefined) middleware.push(bodyLimitStep(definition, deps.bodyLimit));
     if (access.auth === 'workspace' && access.streamTicket) {
       if (route.method !== 'get' || access.workspaceParam) {
         throw new Error(
@@ -185,9 +195,8 @@ export function buildRouter(
       if (options.gate) middleware.push(options.gate);
       middleware.push(requireRole(access.role));
     }
-    const body = route.request?.body?.content;
-    if (body && 'application/json' in body) middleware.push(requireJson);
-    middleware.push(idempotent);
+    middleware.push(...bodyContentSteps(definition));
+    if (idempotencyApplies(definition)) middleware.push(idempotent);
     const own = route.middleware
       ? Array.isArray(route.middleware)
         ? route.middleware

@@ -7,6 +7,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { KernelEnv } from '../contract/context.ts';
 import type { Operation } from './operations.ts';
+import { idempotencyApplies } from './route-policy.ts';
 
 type Doc = ReturnType<OpenAPIHono<KernelEnv>['getOpenAPI31Document']>;
 
@@ -19,6 +20,8 @@ export function buildOpenApiDocument(
     include?: (owner: string) => boolean;
     /** The error codes an owner declares (extension manifests' `errors`). */
     errorCodes?: (owner: string) => Record<string, { status: number; description: string }> | undefined;
+    /** The installation's body limit, stated on operations whose route declares none. */
+    bodyLimit?: number;
   },
 ): Doc {
   const doc = app.getOpenAPI31Document({
@@ -68,12 +71,34 @@ export function buildOpenApiDocument(
       if (op.owner !== 'kernel') operation['x-maskin-extension'] = op.owner;
       if (op.tool) operation['x-maskin-tool'] = op.tool.name;
       documentErrorCodes(operation, options.errorCodes?.(op.owner));
+      if (operation.requestBody) describeBodyPolicy(operation, op, options.bodyLimit);
       kept[method] = operation;
     }
     if (Object.keys(kept).length > 0) paths[path] = kept as never;
   }
   doc.paths = paths;
   return doc;
+}
+
+const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
+/**
+ * A body's limits and accepted types, as the pipeline enforces them (route-policy.ts):
+ * the limit in bytes, 413 and 415 answers, and whether Idempotency-Key is honoured.
+ */
+function describeBodyPolicy(operation: Record<string, any>, op: Operation, installationLimit?: number) {
+  const limit = op.definition.policy?.bodyLimit ?? installationLimit;
+  if (limit !== undefined) operation['x-maskin-body-limit'] = limit;
+  if (!idempotencyApplies(op.definition)) operation['x-maskin-idempotency'] = false;
+  operation.responses ??= {};
+  operation.responses['413'] ??= {
+    description: `The body is larger than ${limit ?? "the route's limit in"} bytes (PAYLOAD_TOO_LARGE)`,
+    content: errorContent,
+  };
+  operation.responses['415'] ??= {
+    description: `Content-Type is not ${Object.keys(operation.requestBody.content ?? {}).join(' or ')} (UNSUPPORTED_MEDIA_TYPE)`,
+    content: errorContent,
+  };
 }
 
 /**

@@ -5,18 +5,26 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { Logger } from 'pino';
 import type { KernelConfig } from '../config.ts';
 import type { KernelEnv } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
+import { RouteBodyLimits } from './body-limit.ts';
 import { newRouter } from './build-router.ts';
 import { handleError } from './error-handler.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createRootApp(config: KernelConfig, logger: Logger): OpenAPIHono<KernelEnv> {
+/**
+ * `bodyLimits` holds the routes that declared a body limit larger than the
+ * installation's; they are filled in while mounting, before the first request.
+ */
+export function createRootApp(
+  config: KernelConfig,
+  logger: Logger,
+  bodyLimits = new RouteBodyLimits(config.bodyLimit),
+): OpenAPIHono<KernelEnv> {
   const app = newRouter();
 
   app.use('*', async (c, next) => {
@@ -62,15 +70,7 @@ export function createRootApp(config: KernelConfig, logger: Logger): OpenAPIHono
     );
   }
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: config.bodyLimit,
-      onError: () => {
-        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${config.bodyLimit} bytes`);
-      },
-    }),
-  );
+  app.use('*', bodyLimits.middleware());
 
   app.onError(handleError);
   app.notFound((c) =>

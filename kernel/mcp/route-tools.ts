@@ -10,6 +10,8 @@
  */
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError } from '../contract/errors.ts';
+import { isJsonMediaType } from '../contract/request-body.ts';
+import type { RouteDefinition } from '../contract/route.ts';
 import type { Operation } from '../http/operations.ts';
 import type { McpTool } from './mcp-tool.ts';
 import { deriveToolInput, type OpenApiOperation } from './tool-input-schema.ts';
@@ -29,6 +31,23 @@ const METHOD_HINTS: Record<string, ToolAnnotations> = {
   delete: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
 };
 
+/**
+ * A tool call carries JSON arguments, so a route whose body is not JSON (an upload, a
+ * raw stream) cannot be a tool: its body would be dropped. Checked when an extension
+ * starts (the registry fails it with this sentence) and again when tools are derived.
+ */
+export function nonJsonToolProblem(definition: RouteDefinition): string | undefined {
+  const { tool, route } = definition;
+  const types = Object.keys(route.request?.body?.content ?? {});
+  if (!tool || types.length === 0 || types.some(isJsonMediaType)) return undefined;
+  return (
+    `route ${route.method.toUpperCase()} ${route.path} declares MCP tool "${tool.name}", but its request body is ` +
+    `${types.join(', ')}, not JSON; a tool call carries JSON arguments, so that body could never be sent. ` +
+    'Remove `tool` from this route (give agents a JSON route instead, e.g. one taking a URL or base64 content), ' +
+    'or make the route accept application/json'
+  );
+}
+
 export function routeTool(
   operation: Operation,
   name: string,
@@ -36,6 +55,8 @@ export function routeTool(
 ): McpTool | undefined {
   const spec = operation.tool;
   if (!spec) return undefined;
+  const nonJson = nonJsonToolProblem(operation.definition);
+  if (nonJson) throw new Error(`MCP tool "${name}" of ${operation.owner}: ${nonJson}`);
   const documented: OpenApiOperation | undefined = document.paths?.[operation.path]?.[operation.method];
   if (!documented) {
     throw new Error(

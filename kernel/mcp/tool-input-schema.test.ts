@@ -22,6 +22,16 @@ const jsonBody = (schema: object, required = true) => ({
 });
 
 describe('deriveToolInput', () => {
+  it('refuses a body that is not JSON instead of dropping it', () => {
+    const upload = {
+      requestBody: {
+        required: true,
+        content: { 'multipart/form-data': { schema: { type: 'object', properties: {} } } },
+      },
+    };
+    expect(() => deriveToolInput(upload)).toThrow(/multipart\/form-data: tool arguments are JSON/);
+  });
+
   it('puts path and query parameters and a plain object body at the top level', () => {
     const { inputSchema, plan } = deriveToolInput({
       parameters: [

@@ -80,7 +80,14 @@ export function deriveToolInput(
     plan[parameter.in as 'path' | 'query'].push(name);
   }
 
-  const body = operation.requestBody?.content?.['application/json'];
+  const content = operation.requestBody?.content ?? {};
+  const body = content['application/json'];
+  if (!body && Object.keys(content).length > 0) {
+    // Dropping the body would give a tool that can never do what its route does.
+    throw new Error(
+      `a tool cannot be derived from an operation whose request body is ${Object.keys(content).join(', ')}: tool arguments are JSON`,
+    );
+  }
   if (body?.schema) {
     const bodyRequired = operation.requestBody?.required === true;
     const resolved = resolveTopRef(body.schema, components);

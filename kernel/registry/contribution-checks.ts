@@ -4,10 +4,14 @@
  * shadowed by another with the same method and path, a tool an agent cannot choose
  * because it says nothing, or an operation without a summary are errors of the
  * extension, found at boot rather than by its users. A failure marks the extension
- * failed with the message (and stops boot under MASKIN_STRICT_EXTENSIONS).
+ * failed with the message (and stops boot under MASKIN_STRICT_EXTENSIONS). So do route
+ * policies, tools on non-JSON routes, pages and auth providers (contributionProblems).
  */
 import type { ExtensionContributions } from '../contract/extension.ts';
 import type { RouteDefinition } from '../contract/route.ts';
+import { pagesProblems } from '../http/pages.ts';
+import { routePolicyProblems } from '../http/route-policy.ts';
+import { nonJsonToolProblem } from '../mcp/route-tools.ts';
 
 /** Counted on the author's text, before the kernel appends its role/HTTP suffix. */
 export const MIN_TOOL_DESCRIPTION = 20;
@@ -45,4 +49,25 @@ export function checkContributions(contributions: ExtensionContributions<unknown
       );
     }
   }
+  const problems = contributionProblems(contributions);
+  if (problems.length > 0) throw new Error(problems.join('; '));
+}
+
+export function contributionProblems(contributions: ExtensionContributions<unknown>): string[] {
+  const problems: string[] = [];
+  for (const definition of contributions.routes ?? []) {
+    problems.push(...routePolicyProblems(definition));
+    const nonJson = nonJsonToolProblem(definition);
+    if (nonJson) problems.push(nonJson);
+  }
+  problems.push(...pagesProblems(contributions.pages));
+  const ids = new Set<string>();
+  for (const provider of contributions.authProviders ?? []) {
+    if (typeof provider.authenticate !== 'function') {
+      problems.push(`auth provider "${provider.id}" has no authenticate(request) function`);
+    }
+    if (ids.has(provider.id)) problems.push(`auth provider "${provider.id}" is declared twice`);
+    ids.add(provider.id);
+  }
+  return problems;
 }

@@ -1,0 +1,164 @@
+/**
+ * Request body limits that never buffer more than the limit, and never buffer a
+ * streamed body at all.
+ *
+ * A body with a Content-Length over the limit is refused before a byte of it is read
+ * (Node's parser never delivers more than Content-Length, so a declared length within
+ * the limit needs no counting). A body without one (chunked) is counted as it is read,
+ * and the read fails with 413 at the first chunk that would pass the limit, before
+ * that chunk is handed on: nobody ever holds more than `limit` bytes of it.
+ *
+ * Two ways to count, by what will consume the body:
+ * - buffered (`bufferRequestBody`): JSON and anything the kernel parses. The body is
+ *   read up front, so a 413 is thrown here rather than surfacing inside a parser that
+ *   would turn it into "malformed JSON";
+ * - streamed (`limitRequestBody`): uploads and raw bodies. The body stays a stream
+ *   that errors with 413 when the handler pulls past the limit, so nothing is read
+ *   ahead of what the handler asks for.
+ *
+ * Every 413 carries `Connection: close`: the server answers while the client may still
+ * be sending, and closing the connection is how it stops reading the rest instead of
+ * draining it to keep the connection alive.
+ *
+ * The root app applies the installation's limit (MASKIN_BODY_LIMIT), buffered, to every
+ * request except those whose route owns its limit (it declares `policy.bodyLimit` or a
+ * non-JSON body: RouteBodyLimits); every route built from a definition applies its own
+ * limit again, so a request that the root let through because of a look-alike path is
+ * still bounded. `appliedLimit` remembers the tightest limit already on a request so
+ * that second pass is free when it would change nothing.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { KernelEnv } from '../contract/context.ts';
+import { ApiError } from '../contract/errors.ts';
+import { hasOnlyJsonBodies } from '../contract/request-body.ts';
+import type { RouteDefinition } from '../contract/route.ts';
+import { joinPath } from './operations.ts';
+
+const appliedLimit = new WeakMap<Request, number>();
+
+export function payloadTooLarge(limit: number): ApiError {
+  return new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body exceeds ${limit} bytes`, undefined, {
+    Connection: 'close',
+  });
+}
+
+/** The Content-Length a body will have, when the client declared one (and no chunked encoding). */
+export function declaredLength(request: Request): number | undefined {
+  if (request.headers.has('transfer-encoding')) return undefined;
+  const header = request.headers.get('content-length');
+  if (header === null || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header);
+}
+
+/** A stream that passes `source` through and errors with 413 before passing `limit`. */
+function countingStream(source: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+  const reader = source.getReader();
+  let seen = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        controller.close();
+        return;
+      }
+      seen += value.byteLength;
+      if (seen > limit) {
+        reader.cancel().catch(() => {});
+        controller.error(payloadTooLarge(limit));
+        return;
+      }
+      controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** Bounds the body of the request in `c` by `limit`; throws 413 when it declares more. */
+/** Whether the body still needs counting: false when absent, already bounded, or declared within `limit`. */
+function needsCounting(request: Request, limit: number): boolean {
+  if (!request.body) return false;
+  const already = appliedLimit.get(request);
+  if (already !== undefined && already <= limit) return false;
+  const declared = declaredLength(request);
+  if (declared === undefined) return true;
+  if (declared > limit) throw payloadTooLarge(limit);
+  appliedLimit.set(request, limit);
+  return false;
+}
+
+/** Bounds the body of the request in `c` by `limit`, as a stream; throws 413 when it declares more. */
+export function limitRequestBody(c: Context<KernelEnv>, limit: number): void {
+  const request = c.req.raw;
+  if (!needsCounting(request, limit) || !request.body) return;
+  const limited = new Request(request, {
+    body: countingStream(request.body, limit),
+    duplex: 'half',
+  } as RequestInit);
+  appliedLimit.set(limited, limit);
+  c.req.raw = limited;
+}
+
+/** Reads the body of the request in `c` now, up to `limit` bytes (413 past it). */
+export async function bufferRequestBody(c: Context<KernelEnv>, limit: number): Promise<void> {
+  const request = c.req.raw;
+  if (!needsCounting(request, limit) || !request.body) return;
+  const bytes = new Uint8Array(await new Response(countingStream(request.body, limit)).arrayBuffer());
+  const buffered = new Request(request, { body: bytes });
+  appliedLimit.set(buffered, limit);
+  c.req.raw = buffered;
+}
+
+export function bodyLimitMiddleware(
+  limit: number,
+  mode: 'buffered' | 'streamed',
+): MiddlewareHandler<KernelEnv> {
+  return async (c, next) => {
+    if (mode === 'buffered') await bufferRequestBody(c, limit);
+    else limitRequestBody(c, limit);
+    await next();
+  };
+}
+
+/**
+ * The routes that own their body limit (a declared `policy.bodyLimit`, or a body that
+ * is streamed), by method and full path: the root app lets their requests through to
+ * the route's own limit.
+ */
+export class RouteBodyLimits {
+  private readonly routes: { method: string; pattern: RegExp }[] = [];
+
+  constructor(readonly installationLimit: number) {}
+
+  add(method: string, openApiPath: string): void {
+    const pattern = openApiPath
+      .split('/')
+      .map((segment) =>
+        /^\{[^}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&'),
+      )
+      .join('/');
+    this.routes.push({ method: method.toUpperCase(), pattern: new RegExp(`^${pattern}/?$`) });
+  }
+
+  /** Records the mounted routes (under `base`) that own their body limit. */
+  addRoutes(base: string, definitions: readonly RouteDefinition[]): void {
+    for (const definition of definitions) {
+      if (definition.policy?.bodyLimit !== undefined || !hasOnlyJsonBodies(definition)) {
+        this.add(definition.route.method, joinPath(base, definition.route.path));
+      }
+    }
+  }
+
+  ownsLimit(method: string, path: string): boolean {
+    return this.routes.some((route) => route.method === method && route.pattern.test(path));
+  }
+
+  /** Root middleware: the installation's limit, unless the route owns its limit. */
+  middleware(): MiddlewareHandler<KernelEnv> {
+    return async (c, next) => {
+      if (!this.ownsLimit(c.req.method, c.req.path)) await bufferRequestBody(c, this.installationLimit);
+      await next();
+    };
+  }
+}
