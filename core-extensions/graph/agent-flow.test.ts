@@ -1,8 +1,12 @@
+import {
+  callTool,
+  connectMcp,
+  createProcessDatabase,
+  type ServerProcess,
+  startServerProcess,
+} from '@maskin/test-kit';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type ServerProcess, startServerProcess } from '../../test/helpers/server-process.ts';
-import { createProcessDatabase } from '../../test/helpers/test-database.ts';
-import { callTool, connectMcp } from '../../test/mcp/mcp-clients.ts';
 
 let server: ServerProcess;
 let cleanup: () => Promise<void> | void = () => {};

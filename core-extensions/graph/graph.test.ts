@@ -1,6 +1,5 @@
+import { as, createTestKernel, eventsOf, type Member, type TestKernel } from '@maskin/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestKernel, type TestKernel } from '../../test/helpers/test-kernel.ts';
-import { as, eventsOf, type Member } from '../../test/helpers/work-graph.ts';
 
 let t: TestKernel;
 let owner: Member;

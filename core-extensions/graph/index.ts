@@ -3,7 +3,7 @@
  * /api/graph. It owns no table and no rule: it composes the objects and
  * relationships services through their api.ts refs.
  */
-import { dbRef, defineExtension } from '../../kernel/contract/index.ts';
+import { dbRef, defineExtension } from '@maskin/contract';
 import { objectsServiceRef } from '../objects/api.ts';
 import { relationshipsServiceRef } from '../relationships/api.ts';
 import { graphRoutes } from './routes/graph.ts';

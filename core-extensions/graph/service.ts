@@ -6,7 +6,7 @@
  * request (`nodes.3.status`, `edges.7.target_id`). All rows are written first and all
  * events recorded last, one per created record.
  */
-import { type Db, isUuid, validationError } from '../../kernel/contract/index.ts';
+import { type Db, isUuid, validationError } from '@maskin/contract';
 import type { CreateObjectInput, ObjectsService, WriteScope } from '../objects/api.ts';
 import type { RelationshipInput, RelationshipsService } from '../relationships/api.ts';
 

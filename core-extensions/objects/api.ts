@@ -3,7 +3,7 @@
  * points, its public types and its zod wire schemas (so an extension that returns
  * objects, edges or links reuses these instead of copying them).
  */
-import { createServiceRef } from '../../kernel/contract/index.ts';
+import { createServiceRef } from '@maskin/contract';
 import type { ObjectLinks } from './links.ts';
 import type { ObjectsService } from './service.ts';
 

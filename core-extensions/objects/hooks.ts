@@ -15,11 +15,7 @@
  * comment) do not need a hook here: they are links (links.ts), one table for every
  * attacher, and a linker hears of a deleted object through `objectLinkHooksPoint`.
  */
-import {
-  createExtensionPoint,
-  type Db,
-  type ExtensionPointRegistrations,
-} from '../../kernel/contract/index.ts';
+import { createExtensionPoint, type Db, type ExtensionPointRegistrations } from '@maskin/contract';
 
 export interface WriteScope {
   workspaceId: string;

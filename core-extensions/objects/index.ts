@@ -5,13 +5,7 @@
  * Publishes its service and links (api.ts) and two extension points: the object
  * hooks relationships registers on (hooks.ts) and the link hooks of linkers (links.ts).
  */
-import {
-  createServiceFactory,
-  dbRef,
-  defineExtension,
-  eventsRef,
-  membersRef,
-} from '../../kernel/contract/index.ts';
+import { createServiceFactory, dbRef, defineExtension, eventsRef, membersRef } from '@maskin/contract';
 import { objectLinksRef, objectsServiceRef } from './api.ts';
 import { ObjectHookRunner, objectHooksPoint } from './hooks.ts';
 import { ObjectLinksService, objectLinkHooksPoint } from './links.ts';

@@ -1,5 +1,5 @@
 /** The `objects_links` table (migrations/0002_objects_links.sql) and its wire shape. */
-import { pg } from '../../kernel/contract/index.ts';
+import { pg } from '@maskin/contract';
 
 export const objectLinksTable = pg.pgTable('objects_links', {
   id: pg.uuid('id').primaryKey().defaultRandom(),

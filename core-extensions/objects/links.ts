@@ -28,7 +28,7 @@ import {
   orm,
   toPage,
   validationError,
-} from '../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { PendingEvents, WriteScope } from './hooks.ts';
 import {
   objectLinksTable as l,

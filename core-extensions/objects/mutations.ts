@@ -3,7 +3,7 @@
  * the metadata merge and the settings check need the current state, and the If-Match
  * comparison must see the version that the update will replace, not an older one.
  */
-import { type Db, notFound, orm, preconditionFailed, validationError } from '../../kernel/contract/index.ts';
+import { type Db, notFound, orm, preconditionFailed, validationError } from '@maskin/contract';
 import type { ObjectHookRunner, WriteScope } from './hooks.ts';
 import type { ObjectLinksService } from './links.ts';
 import type { RecordObjectEvent, UpdateObjectInput } from './service.ts';

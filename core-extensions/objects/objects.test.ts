@@ -1,6 +1,5 @@
+import { addMember, as, createTestKernel, eventsOf, type Member, type TestKernel } from '@maskin/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKernel, type TestKernel } from '../../test/helpers/test-kernel.ts';
-import { addMember, as, eventsOf, type Member } from '../../test/helpers/work-graph.ts';
 
 let t: TestKernel;
 let owner: Member;

@@ -8,7 +8,7 @@ import {
   orm,
   toPage,
   validationError,
-} from '../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import { type ObjectRow, objectsTable as o, toObjectJson, type WorkObject } from './table.ts';
 
 const { and, asc, desc, eq, gt, gte, inArray, lt, or } = orm;

@@ -10,12 +10,7 @@
  * Pages are keyset on (rank desc, id asc). ts_rank returns float4, whose text form
  * round-trips exactly, so the cursor's rank compares equal to the stored one.
  */
-import {
-  decodeCursor,
-  type ExtensionDatabase,
-  toPage,
-  validationError,
-} from '../../kernel/contract/index.ts';
+import { decodeCursor, type ExtensionDatabase, toPage, validationError } from '@maskin/contract';
 import type { WorkObject } from './table.ts';
 
 export interface SearchFilters {

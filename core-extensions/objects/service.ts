@@ -17,7 +17,7 @@ import {
   type ExtensionMembers,
   orm,
   validationError,
-} from '../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { ObjectHookRunner, PendingEvents, WriteScope } from './hooks.ts';
 import type { ObjectLinksService } from './links.ts';
 import { deleteObject, updateObject } from './mutations.ts';

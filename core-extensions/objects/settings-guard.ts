@@ -9,7 +9,7 @@
  * Metadata is checked with the write path's own validator (validate.ts), so the rule
  * stays in one place; only types whose field definitions changed are read, in pages.
  */
-import { conflict, type Db, orm } from '../../kernel/contract/index.ts';
+import { conflict, type Db, orm } from '@maskin/contract';
 import type { ObjectsSettings, ObjectTypeSettings } from './settings.ts';
 import { objectsTable as o } from './table.ts';
 import { checkMetadata, typeOf } from './validate.ts';

@@ -1,6 +1,5 @@
+import { as, createTestKernel, type Member, setObjectsSettings, type TestKernel } from '@maskin/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKernel, type TestKernel } from '../../test/helpers/test-kernel.ts';
-import { as, type Member, setObjectsSettings } from '../../test/helpers/work-graph.ts';
 
 let t: TestKernel;
 beforeAll(async () => {

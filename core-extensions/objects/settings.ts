@@ -7,7 +7,7 @@
  * types (it must list every type it wants, including insight/bet/task if it keeps
  * them). That keeps "what types exist here" answerable from one document.
  */
-import { z } from '../../kernel/contract/index.ts';
+import { z } from '@maskin/contract';
 
 const KEY = /^[a-z][a-z0-9_]*$/;
 const keyMessage = 'must be lowercase snake_case, such as in_progress';

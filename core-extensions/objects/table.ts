@@ -1,5 +1,5 @@
 /** The `objects` table (migrations/0001_objects.sql). The generated `search` column is read only by SQL. */
-import { pg } from '../../kernel/contract/index.ts';
+import { pg } from '@maskin/contract';
 
 export const objectsTable = pg.pgTable('objects', {
   id: pg.uuid('id').primaryKey().defaultRandom(),

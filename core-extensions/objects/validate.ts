@@ -5,7 +5,7 @@
  * names the field (`status`, `metadata.priority`), prefixed by the caller with the
  * item's position (`3.status`, `nodes.3.status`).
  */
-import type { ErrorDetail } from '../../kernel/contract/index.ts';
+import type { ErrorDetail } from '@maskin/contract';
 import type { FieldDefinition, ObjectsSettings, ObjectTypeSettings } from './settings.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;

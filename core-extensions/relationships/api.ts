@@ -2,7 +2,7 @@
  * What other extensions may import from relationships: its service ref, public types
  * and zod wire schemas (reuse `relationshipSchema` instead of copying it).
  */
-import { createServiceRef } from '../../kernel/contract/index.ts';
+import { createServiceRef } from '@maskin/contract';
 import type { RelationshipsService } from './service.ts';
 
 export { createRelationshipSchema, relationshipSchema } from './routes/schemas.ts';

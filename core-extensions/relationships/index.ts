@@ -5,7 +5,7 @@
  * /objects/:id) by registering on objects' hooks extension point before any setup
  * runs (object-hooks.ts). See objects/hooks.ts for why the hooks point this way.
  */
-import { conflict, dbRef, defineExtension, eventsRef } from '../../kernel/contract/index.ts';
+import { conflict, dbRef, defineExtension, eventsRef } from '@maskin/contract';
 import { objectHooksPoint, objectsServiceRef } from '../objects/api.ts';
 import { relationshipsServiceRef } from './api.ts';
 import { relationshipObjectHooks } from './object-hooks.ts';

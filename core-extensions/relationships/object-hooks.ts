@@ -4,7 +4,7 @@
  * Registered in the register phase, before any setup, so they use only what exists
  * then: the table, the events recorder and enablement.
  */
-import { type Db, type ExtensionEvents, orm } from '../../kernel/contract/index.ts';
+import { type Db, type ExtensionEvents, orm } from '@maskin/contract';
 import type { ObjectEdge, ObjectHooks, WriteScope } from '../objects/api.ts';
 import { type Relationship, relationshipsTable as r, toRelationshipJson } from './table.ts';
 

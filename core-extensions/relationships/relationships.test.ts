@@ -1,6 +1,12 @@
+import {
+  as,
+  createTestKernel,
+  eventsOf,
+  type Member,
+  setExtensionSettings,
+  type TestKernel,
+} from '@maskin/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKernel, type TestKernel } from '../../test/helpers/test-kernel.ts';
-import { as, eventsOf, type Member, setExtensionSettings } from '../../test/helpers/work-graph.ts';
 
 let t: TestKernel;
 let owner: Member;

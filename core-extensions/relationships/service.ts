@@ -17,7 +17,7 @@ import {
   orm,
   toPage,
   validationError,
-} from '../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { ItemPath, ObjectsService, Prepared, WriteScope } from '../objects/api.ts';
 import { recordRelationshipEvent } from './object-hooks.ts';
 import type { RelationshipsSettings } from './settings.ts';

@@ -6,8 +6,8 @@
  * rows written the old way.
  */
 import { readFileSync } from 'node:fs';
+import { createTestKernel, type TestKernel } from '@maskin/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestKernel, type TestKernel } from '../../test/helpers/test-kernel.ts';
 
 const migration = readFileSync(
   new URL('./migrations/0002_relationship_types_setting.sql', import.meta.url),

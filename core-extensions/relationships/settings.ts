@@ -3,7 +3,7 @@
  * accepts. (Before 0002_relationship_types_setting.sql they lived in objects'
  * settings; that migration moved stored values here.)
  */
-import { z } from '../../kernel/contract/index.ts';
+import { z } from '@maskin/contract';
 
 export const defaultRelationshipTypes = ['informs', 'breaks_into', 'blocks', 'relates_to', 'duplicates'];
 

@@ -1,5 +1,5 @@
 /** The `relationships` table (migrations/0001_relationships.sql). */
-import { pg } from '../../kernel/contract/index.ts';
+import { pg } from '@maskin/contract';
 
 export const relationshipsTable = pg.pgTable('relationships', {
   id: pg.uuid('id').primaryKey().defaultRandom(),

@@ -1,5 +1,5 @@
 /** What other extensions may import from meeting-notes: its service ref and public types. */
-import { createServiceRef } from '../../kernel/contract/index.ts';
+import { createServiceRef } from '@maskin/contract';
 import type { MeetingNotesService } from './service.ts';
 
 export type { MeetingNote } from './service.ts';

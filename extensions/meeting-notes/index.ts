@@ -4,7 +4,7 @@
  * /api/m/meeting-notes, per-workspace settings, event types, and MCP tools
  * (meeting_notes_create_note, ...), and it publishes a service for other extensions.
  */
-import { dbRef, defineExtension, eventsRef } from '../../kernel/contract/index.ts';
+import { dbRef, defineExtension, eventsRef } from '@maskin/contract';
 import { meetingNotesServiceRef } from './api.ts';
 import { noteRoutes } from './routes/notes.ts';
 import { MeetingNotesService } from './service.ts';

@@ -1,5 +1,5 @@
+import { createTestKernel, type TestKernel } from '@maskin/test-kit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestKernel, type TestKernel } from '../../test/helpers/test-kernel.ts';
 
 let t: TestKernel;
 let user: Awaited<ReturnType<TestKernel['signup']>>;

@@ -12,7 +12,7 @@ import {
   pg,
   toPage,
   validationError,
-} from '../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { MeetingNotesSettings } from './settings.ts';
 
 const { and, desc, eq, lt, or, sql } = orm;

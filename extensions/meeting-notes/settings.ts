@@ -1,4 +1,4 @@
-import { z } from '../../kernel/contract/index.ts';
+import { z } from '@maskin/contract';
 
 /** Per-workspace settings; every field has a default, so `{}` is valid. */
 export const settingsSchema = z.object({

@@ -8,7 +8,7 @@ import {
   jsonBody,
   jsonResponse,
   workspaceOf,
-} from '../../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { GraphService } from '../service.ts';
 import { graphInputSchema, graphResultSchema, MAX_EDGES, MAX_NODES } from './schemas.ts';
 

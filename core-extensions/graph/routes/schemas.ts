@@ -3,7 +3,7 @@
  * Nodes, edges and the results are objects' and relationships' own wire schemas
  * (from their api.ts), so the three extensions cannot drift apart.
  */
-import { z } from '../../../kernel/contract/index.ts';
+import { z } from '@maskin/contract';
 import { createObjectSchema, objectSchema } from '../../objects/api.ts';
 import { createRelationshipSchema, relationshipSchema } from '../../relationships/api.ts';
 

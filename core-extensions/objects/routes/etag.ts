@@ -3,7 +3,7 @@
  * (quoted, optionally weak), a bare number, or `*` (any current version); anything
  * else cannot match a current ETag and is a 412, as HTTP prescribes.
  */
-import { preconditionFailed } from '../../../kernel/contract/index.ts';
+import { preconditionFailed } from '@maskin/contract';
 
 export const etagOf = (version: number) => `"${version}"`;
 

@@ -7,7 +7,7 @@ import {
   jsonResponse,
   pageOf,
   workspaceOf,
-} from '../../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { ObjectLinksService } from '../links.ts';
 import type { ObjectsService } from '../service.ts';
 import { linksQuery, objectIdParam, objectLinkSchema } from './schemas.ts';

@@ -7,7 +7,7 @@ import {
   jsonResponse,
   pageOf,
   workspaceOf,
-} from '../../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { ObjectsService } from '../service.ts';
 import { etagOf } from './etag.ts';
 import {

@@ -1,5 +1,5 @@
 /** Request and response schemas of the objects routes (components prefixed `Objects`). */
-import { storableTimeSchema, z } from '../../../kernel/contract/index.ts';
+import { storableTimeSchema, z } from '@maskin/contract';
 import { sortKeys } from '../queries.ts';
 
 export const MAX_BULK = 500;

@@ -8,7 +8,7 @@ import {
   jsonBody,
   jsonResponse,
   preconditionFailed,
-} from '../../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { ObjectsService } from '../service.ts';
 import { etagOf, versionFromIfMatch } from './etag.ts';
 import {

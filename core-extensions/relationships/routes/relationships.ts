@@ -9,7 +9,7 @@ import {
   jsonResponse,
   pageOf,
   workspaceOf,
-} from '../../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { RelationshipsService } from '../service.ts';
 import {
   createRelationshipSchema,

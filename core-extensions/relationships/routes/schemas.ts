@@ -1,5 +1,5 @@
 /** Request and response schemas of the relationships routes (components prefixed `Relationships`). */
-import { z } from '../../../kernel/contract/index.ts';
+import { z } from '@maskin/contract';
 import { edgeSchema } from '../../objects/api.ts';
 
 /** An edge is the shape objects shows on an object (its api.ts): one schema, two component names. */

@@ -10,7 +10,7 @@ import {
   pageOf,
   pageQuery,
   workspaceOf,
-} from '../../../kernel/contract/index.ts';
+} from '@maskin/contract';
 import type { MeetingNotesService } from '../service.ts';
 import type { MeetingNotesSettings } from '../settings.ts';
 import { createNoteSchema, meetingNoteSchema, noteIdParam, updateNoteSchema } from './schemas.ts';

@@ -1,4 +1,4 @@
-import { storableTimeSchema, z } from '../../../kernel/contract/index.ts';
+import { storableTimeSchema, z } from '@maskin/contract';
 
 export const meetingNoteSchema = z
   .object({
