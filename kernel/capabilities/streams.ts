@@ -77,10 +77,8 @@ export const streamsFactory = createServiceFactory({
             latestId: (scope) => latestStreamId(database.db, source.counterTable, scope),
             readAfter: (scope, afterId, limit, filter) => source.readAfter(scope, afterId, limit, filter),
             idOf: (row) => source.idOf(row),
-            matches: (row, filter) => {
-              if (!matches) throw new Error(`${where}: opened with a filter but declares no matches()`);
-              return matches(row, filter);
-            },
+            // respond() refuses a filter when there is no matches(), so this never runs without one.
+            matches: (row, filter) => matches?.(row, filter) ?? true,
             frameOf: (row) => frameOf(source.idOf(row), source.eventOf(row), source.dataOf(row)),
           },
           {
@@ -106,6 +104,9 @@ export const streamsFactory = createServiceFactory({
           channel,
           nextId: (tx, scope) => nextStreamId(tx, source.counterTable, channel, scope),
           respond: async (c, options) => {
+            if (options.filter !== undefined && !matches) {
+              throw new Error(`${where}: opened with a filter, but the source declares no matches()`);
+            }
             const afterId = resumeIdOf(c.req.header('last-event-id'), c.req.query('last_event_id'));
             // A draining hub answers 503 in openSseStream; do not start one that is shutting down.
             if (hub.accepting) await start();

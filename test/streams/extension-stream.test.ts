@@ -6,6 +6,8 @@
  * table with a per-scope counter.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKernel, createLogger } from '../../kernel/kernel.ts';
+import { installed } from '../helpers/extensions.ts';
 import {
   collectToEnd,
   collectUntil,
@@ -13,7 +15,8 @@ import {
   type ServedKernel,
   serveKernel,
 } from '../helpers/sse-client.ts';
-import type { TestKernel } from '../helpers/test-kernel.ts';
+import { type TestKernel, testConfig } from '../helpers/test-kernel.ts';
+import streamDemo from './fixture/index.ts';
 import {
   appendLine,
   isLive,
@@ -186,5 +189,29 @@ describe('an extension stream', () => {
     }
     const forged = await openLog(server.url, {}, 'ticket', { query: '?ticket=stk_forged.sig' });
     expect(forged.status).toBe(401);
+  });
+
+  it('delivers a line written through another instance on the same database', async () => {
+    const second = await createKernel({
+      config: testConfig(),
+      database: t.testDatabase.database,
+      logger: createLogger('silent'),
+      extensions: [installed(streamDemo)],
+    });
+    await second.ready();
+    const secondServer = await serveKernel(second);
+    try {
+      const connection = await openLog(secondServer.url, ada, 'shared');
+      expect(connection.status).toBe(200);
+      await collectUntil(connection, isLive);
+      const id = await appendLine(t, ada, 'shared', 'written on the first instance');
+      const seen = await collectUntil(connection, (messages) => lineIds(messages).includes(id));
+      expect(lineIds(seen)).toEqual([id]);
+      connection.close();
+    } finally {
+      await secondServer.close();
+      await second.beforeShutdown();
+      await second.close();
+    }
   });
 });
