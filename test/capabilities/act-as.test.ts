@@ -5,6 +5,7 @@
  * extension must be enabled, and the event the handler records carries the acted-as
  * actor.
  */
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import objects from '../../core-extensions/objects/index.ts';
 import { actAsRef, defineExtension, type ExtensionActAs } from '../../kernel/contract/index.ts';
@@ -23,6 +24,7 @@ const probe = (id: string, enablement: 'default-on' | 'opt-in') =>
     },
   });
 
+const logLines: string[] = [];
 let t: TestKernel;
 let owner: Member;
 let viewer: Member;
@@ -31,6 +33,7 @@ let stranger: Member;
 
 beforeAll(async () => {
   t = await createTestKernel({
+    logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) }),
     extensions: [
       installed(objects, { tier: 'core' }),
       installed(probe('trigger', 'default-on')),
@@ -59,6 +62,16 @@ describe('actAsRef', () => {
   it('writes as the acted-as member, and the event records that actor', async () => {
     const created = await createTask(member.actorId);
     expect(created.status).toBe(201);
+    // Logged with the calling extension, never with the body.
+    const logged = logLines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'act as');
+    expect(logged.at(-1)).toMatchObject({
+      extension: 'trigger',
+      actor_id: member.actorId,
+      method: 'POST',
+      path: '/api/objects',
+      status: 201,
+    });
+    expect(logLines.join('\n')).not.toContain('Made by a trigger');
     expect(created.body).toMatchObject({ title: 'Made by a trigger', created_by: member.actorId });
     const events = await eventsOf(t, owner.workspaceId, ['object']);
     expect(events.at(-1)).toMatchObject({
