@@ -79,8 +79,6 @@ export class ExtensionRegistry {
   readonly extensions: ExtensionRuntime[] = [];
   private readonly byId = new Map<string, ExtensionRuntime>();
   readonly enablement: EnablementStore;
-  /** Every extension point's registrations (read by owners, live). */
-  extensionPoints: ExtensionPoints | undefined;
 
   private constructor(
     private readonly kernel: RegistryKernel,
@@ -124,7 +122,6 @@ export class ExtensionRegistry {
       })),
       (id) => this.byId.get(id)?.status === 'ready',
     );
-    this.extensionPoints = points;
     const registerFailures = await this.registerAll(ordered, points);
     for (const installed of ordered) {
       const { manifest } = installed.definition;
