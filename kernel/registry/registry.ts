@@ -100,8 +100,6 @@ export class ExtensionRegistry {
   readonly extensions: ExtensionRuntime[] = [];
   private readonly byId = new Map<string, ExtensionRuntime>();
   readonly enablement: EnablementStore;
-  /** Every extension point's registrations (read by owners, live). */
-  extensionPoints: ExtensionPoints | undefined;
 
   private constructor(
     private readonly kernel: RegistryKernel,
@@ -162,7 +160,6 @@ export class ExtensionRegistry {
       })),
       (id) => this.byId.get(id)?.status === 'ready',
     );
-    this.extensionPoints = points;
     const registerFailures = await this.registerAll(ordered, points);
     for (const installed of ordered) {
       const { manifest } = installed.definition;
