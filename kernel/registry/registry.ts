@@ -192,7 +192,7 @@ export class ExtensionRegistry {
         const reason = error instanceof Error ? error.message : String(error);
         if (manifest.enablement === 'always') {
           throw new ExtensionBootError(
-            `Extension "${manifest.id}" is "always" enabled and failed to start: ${reason}. Fix it or uninstall it; the server cannot run without it.`,
+            `Extension "${manifest.id}" is "always" enabled and failed to start: ${reason.replace(/\.$/, '')}. Fix it or uninstall it; the server cannot run without it.`,
           );
         }
         runtime.status = 'failed';

@@ -48,7 +48,7 @@ const uploadRoute = (
     ...extra,
   });
 
-const toolOnUpload = uploadRoute({ tool: { name: 'upload_file', description: 'Uploads a file' } });
+const toolOnUpload = uploadRoute({ tool: { name: 'upload_file', description: 'Uploads one file to the workspace store' } });
 
 const t = await createTestKernel({
   extensions: [
