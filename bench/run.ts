@@ -11,6 +11,7 @@ import { eventsBench } from './events.ts';
 import { gateCostLine, runGateBench } from './gate.ts';
 import { kernelBench } from './kernel.ts';
 import { type BenchModule, databaseKind, formatTable, tableFromRows } from './lib.ts';
+import { loadBench } from './load.ts';
 import { runMcpBench } from './mcp.ts';
 import { runObjectsBench } from './objects.ts';
 
@@ -37,6 +38,7 @@ const modules: BenchModule[] = [
     name: 'objects',
     run: async () => [tableFromRows(`Objects API vs driver (${databaseKind()})`, await runObjectsBench())],
   },
+  loadBench,
 ];
 
 const wanted = process.argv.slice(2);
