@@ -8,12 +8,12 @@
  * with tableFromRows.
  */
 import { eventsBench } from './events.ts';
-import { gateCostLine, runGateBench } from './gate.ts';
+import { gateTable, runGateBench } from './gate.ts';
 import { kernelBench } from './kernel.ts';
 import { type BenchModule, databaseKind, formatTable, tableFromRows } from './lib.ts';
 import { loadBench } from './load.ts';
 import { runMcpBench } from './mcp.ts';
-import { runObjectsBench } from './objects.ts';
+import { objectsTable, runObjectsBench } from './objects.ts';
 
 const modules: BenchModule[] = [
   kernelBench,
@@ -21,13 +21,9 @@ const modules: BenchModule[] = [
   {
     name: 'gate',
     run: async () => {
-      const rows = await runGateBench();
-      return [
-        tableFromRows(`Enablement gate (${databaseKind()}, warm cache; ms, req/s)`, rows, [
-          gateCostLine(rows) ?? '',
-          'A cached lookup, so within run-to-run noise; a cache miss adds one indexed query.',
-        ]),
-      ];
+      const table = gateTable(`Enablement gate (${databaseKind()}, warm cache)`, await runGateBench());
+      table.notes?.push('A cache miss adds one indexed query.');
+      return [table];
     },
   },
   {
@@ -36,7 +32,12 @@ const modules: BenchModule[] = [
   },
   {
     name: 'objects',
-    run: async () => [tableFromRows(`Objects API vs driver (${databaseKind()})`, await runObjectsBench())],
+    run: async () => [
+      objectsTable(
+        `Objects API vs driver, in process, sequential (${databaseKind()})`,
+        await runObjectsBench(),
+      ),
+    ],
   },
   loadBench,
 ];

@@ -5,12 +5,14 @@
  * kept per response in milliseconds (autocannon's own histogram rounds to whole ms,
  * too coarse for a bare route), and only successful answers count towards req/s.
  *
- * autocannon counts only what completes within its duration; a time box also waits
- * for the calls in flight at its end and counts the time they took. For requests that
- * take seconds (bulk create) only the time box gives a rate worth reading.
+ * A measured autocannon run sends a fixed number of requests and ends when the last
+ * is answered: the warm-up's rate x BENCH_DURATION_S, at least three per connection.
+ * A duration would be wrong for a slow server: requests on one database connection
+ * share it, so 50 of them can all finish after the window and the run counts none.
+ * A time box likewise waits for the calls in flight at its end and counts their time.
  */
 import autocannon from 'autocannon';
-import { sleep, summarize } from '../lib.ts';
+import { summarize } from '../lib.ts';
 
 export const CONNECTIONS = 50;
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -38,14 +40,34 @@ function run(options: autocannon.Options): Promise<{ result: autocannon.Result; 
   });
 }
 
+/**
+ * autocannon stops with up to one request per connection in flight, and the server
+ * still finishes them (and whatever they queued behind). One more request of the same
+ * kind, answered, means that backlog has gone (the server's pool hands out connections
+ * in order), so the next run does not share the server with the last one's leftovers.
+ */
+async function drain(options: autocannon.Options) {
+  const first = options.requests?.[0]?.setupRequest;
+  const path = typeof first === 'function' ? (first({}, {}).path ?? '') : '';
+  const response = await fetch(`${options.url}${path}`, {
+    method: options.method ?? 'GET',
+    headers: options.headers as Record<string, string> | undefined,
+    body: typeof options.body === 'string' ? options.body : undefined,
+  });
+  await response.arrayBuffer();
+}
+
 /** `options.url` under CONNECTIONS keep-alive connections (unless overridden). */
 export async function cannon(options: autocannon.Options): Promise<Measured> {
   const base = { connections: CONNECTIONS, timeout: 60, ...options };
   const warmup = await run({ ...base, duration: WARMUP_S });
-  // autocannon drops the requests still in flight when it stops, but the server finishes
-  // them: let those drain before measuring, or the measured run shares the server with them.
-  await sleep(Math.min(5_000, Math.max(0, ...warmup.latencies)));
-  const { result, latencies } = await run({ ...base, duration: DURATION_S });
+  await drain(base);
+  const amount = Math.max(
+    3 * (base.connections ?? CONNECTIONS),
+    Math.ceil((warmup.latencies.length / warmup.result.duration) * DURATION_S),
+  );
+  const { result, latencies } = await run({ ...base, amount });
+  await drain(base);
   const summary = summarize(latencies);
   return {
     rps: latencies.length / result.duration,
