@@ -20,11 +20,13 @@ interface Input {
 }
 
 const ratio = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-');
+/** Whole operations per second, with a decimal below 10 (a bulk request is 500 objects). */
+const rate = (value: number) => (value < 10 ? value.toFixed(1) : Math.round(value));
 
 function row(label: string, measured: Measured | undefined, ratioCell: Cell = '-'): Cell[] {
   if (!measured) return [label, '-', '-', '-', ratioCell];
   const failed = measured.failed > 0 ? ` (${measured.failed} failed)` : '';
-  return [`${label}${failed}`, Math.round(measured.rps), ms(measured.p50), ms(measured.p99), ratioCell];
+  return [`${label}${failed}`, rate(measured.rps), ms(measured.p50), ms(measured.p99), ratioCell];
 }
 
 function httpTable({ kind, results, settings }: Input): Table {
