@@ -16,25 +16,38 @@ import { buildRouter } from '../kernel/http/build-router.ts';
 import { createRootApp } from '../kernel/http/root-app.ts';
 import { createKernel, createLogger } from '../kernel/kernel.ts';
 import { enablementGate } from '../kernel/registry/workspace-extensions.ts';
-import { freshDatabaseEnv, percentile } from './lib.ts';
+import { freshDatabaseEnv, ms, percentile, type Table } from './lib.ts';
 
 export interface GateBenchRow {
   case: string;
   p50: number;
   p99: number;
   mean: number;
-  throughput: number;
+  /** 1 / mean latency of sequential calls: one caller's rate, not the server's capacity. */
+  sequentialPerSecond: number;
+  /** Standard error of `mean`, from the spread of the means of its BLOCK-call blocks. */
+  meanError: number;
 }
+
+const BLOCK = 50;
 
 function summarise(name: string, samples: number[]): GateBenchRow {
   const sorted = [...samples].sort((a, b) => a - b);
   const total = samples.reduce((sum, value) => sum + value, 0);
+  const blockMeans: number[] = [];
+  for (let i = 0; i + BLOCK <= samples.length; i += BLOCK) {
+    blockMeans.push(samples.slice(i, i + BLOCK).reduce((sum, value) => sum + value, 0) / BLOCK);
+  }
+  const blockMean = blockMeans.reduce((sum, value) => sum + value, 0) / (blockMeans.length || 1);
+  const variance =
+    blockMeans.reduce((sum, value) => sum + (value - blockMean) ** 2, 0) / Math.max(1, blockMeans.length - 1);
   return {
     case: name,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     mean: total / samples.length,
-    throughput: (samples.length / total) * 1000,
+    sequentialPerSecond: (samples.length / total) * 1000,
+    meanError: Math.sqrt(variance / Math.max(1, blockMeans.length)),
   };
 }
 
@@ -86,7 +99,7 @@ export async function runGateBench(iterations = Number(process.env.BENCH_ITERATI
       'list notes, gated': async () => expectOk(await app.request('/gated', { headers })),
     };
     const samples = Object.fromEntries(Object.keys(cases).map((name) => [name, [] as number[]]));
-    const block = 50;
+    const block = BLOCK;
     for (let round = 0; round < Math.ceil(iterations / block) + 2; round++) {
       for (const [name, run] of Object.entries(cases)) {
         for (let i = 0; i < block; i++) {
@@ -109,25 +122,51 @@ async function expectOk(response: Response) {
   await response.arrayBuffer();
 }
 
-/** The gate's cost per request: gated minus ungated, in µs and as a share of the request. */
+/**
+ * The gate's cost per request: gated minus ungated, in µs and as a share of the
+ * request, next to the noise it must exceed to mean anything: the standard error of
+ * that difference, from the spread of the block means of both cases (within one run;
+ * the drift between runs is larger still).
+ */
 export function gateCostLine(rows: GateBenchRow[]): string | undefined {
   const gated = rows.find((row) => row.case === 'list notes, gated');
   const ungated = rows.find((row) => row.case === 'list notes, ungated');
   if (!gated || !ungated) return undefined;
   const cost = (gated.mean - ungated.mean) * 1000;
+  const noise = Math.hypot(gated.meanError, ungated.meanError) * 1000;
+  const verdict =
+    Math.abs(cost) < 2 * noise
+      ? 'within the noise: this run cannot tell the gate from no gate'
+      : 'above the noise';
   return (
     `Gate cost per request: ${cost.toFixed(1)} µs mean, ${((gated.p50 - ungated.p50) * 1000).toFixed(1)} µs p50 ` +
-    `(${(cost / 10 / ungated.mean).toFixed(1)}% of the ungated request).`
+    `(${(cost / 10 / ungated.mean).toFixed(1)}% of the ungated request); standard error of that ` +
+    `difference ${noise.toFixed(1)} µs, so ${verdict}.`
   );
+}
+
+/** The gate rows as a bench table; `sequential ops/s` is one caller's rate (1 / mean latency). */
+export function gateTable(title: string, rows: GateBenchRow[]): Table {
+  return {
+    title,
+    columns: ['case', 'p50 ms', 'p99 ms', 'mean ms', 'sequential ops/s'],
+    rows: rows.map((r) => [r.case, ms(r.p50), ms(r.p99), ms(r.mean), Math.round(r.sequentialPerSecond)]),
+    notes: [
+      gateCostLine(rows) ?? '',
+      'Sequential calls through app.request() in this process (no socket): ops/s is 1 / mean latency of one',
+      'caller, not what the server sustains under load (see the load module for that).',
+    ],
+  };
 }
 
 export function printGateTable(rows: GateBenchRow[]): string {
   const ms = (value: number) => value.toFixed(3);
   const lines = [
-    '| case | p50 ms | p99 ms | mean ms | req/s |',
+    '| case | p50 ms | p99 ms | mean ms | sequential ops/s |',
     '| --- | ---: | ---: | ---: | ---: |',
     ...rows.map(
-      (r) => `| ${r.case} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.mean)} | ${Math.round(r.throughput)} |`,
+      (r) =>
+        `| ${r.case} | ${ms(r.p50)} | ${ms(r.p99)} | ${ms(r.mean)} | ${Math.round(r.sequentialPerSecond)} |`,
     ),
   ];
   const cost = gateCostLine(rows);

@@ -8,12 +8,13 @@
  * with tableFromRows.
  */
 import { eventsBench } from './events.ts';
-import { gateCostLine, runGateBench } from './gate.ts';
+import { gateTable, runGateBench } from './gate.ts';
 import { jobsBench } from './jobs.ts';
 import { kernelBench } from './kernel.ts';
 import { type BenchModule, databaseKind, formatTable, tableFromRows } from './lib.ts';
+import { loadBench } from './load.ts';
 import { runMcpBench } from './mcp.ts';
-import { runObjectsBench } from './objects.ts';
+import { objectsTable, runObjectsBench } from './objects.ts';
 import { plansBench } from './plans.ts';
 import { subscriptionsBench } from './subscriptions.ts';
 
@@ -23,13 +24,9 @@ const modules: BenchModule[] = [
   {
     name: 'gate',
     run: async () => {
-      const rows = await runGateBench();
-      return [
-        tableFromRows(`Enablement gate (${databaseKind()}, warm cache; ms, req/s)`, rows, [
-          gateCostLine(rows) ?? '',
-          'A cached lookup, so within run-to-run noise; a cache miss adds one indexed query.',
-        ]),
-      ];
+      const table = gateTable(`Enablement gate (${databaseKind()}, warm cache)`, await runGateBench());
+      table.notes?.push('A cache miss adds one indexed query.');
+      return [table];
     },
   },
   jobsBench,
@@ -39,10 +36,16 @@ const modules: BenchModule[] = [
   },
   {
     name: 'objects',
-    run: async () => [tableFromRows(`Objects API vs driver (${databaseKind()})`, await runObjectsBench())],
+    run: async () => [
+      objectsTable(
+        `Objects API vs driver, in process, sequential (${databaseKind()})`,
+        await runObjectsBench(),
+      ),
+    ],
   },
   plansBench,
   subscriptionsBench,
+  loadBench,
 ];
 
 const wanted = process.argv.slice(2);

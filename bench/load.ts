@@ -1,0 +1,283 @@
+/**
+ * `npm run bench -- load`: the real server under load over real sockets, each case
+ * next to its baselines measured in the same run (issue 17).
+ *
+ * The server is `kernel/main.ts` in a child process on a fresh database; the load
+ * generator is autocannon with 50 keep-alive connections. Baselines: a bare Hono route
+ * in its own child process (the framework-and-socket floor), and the very statements
+ * a route issues (bench/load/statements.ts) through a prepared driver pool of the
+ * server's size with 50 concurrent callers. On PostgreSQL each baseline runs right
+ * after its case, so the machine's drift touches both alike; on PGlite the server
+ * holds the data folder, so every baseline runs after the server has stopped, on the
+ * same folder opened in this process.
+ *
+ * BENCH_DURATION_S (default 5) per case after a short warm-up; BENCH_LARGE_ROWS (default
+ * 100000) objects for the large search; BENCH_SSE_CLIENTS (default 1000); BENCH_LOG_LEVEL
+ * (default info, the shipped default) for the server. Numbers, never pass/fail.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { searchStatement } from '../core-extensions/objects/search.ts';
+import { type BenchModule, databaseKind, formatTable, freshDatabaseEnv, type Table } from './lib.ts';
+import { type Driver, openDriver } from './load/driver.ts';
+import { measureMcp } from './load/mcp-case.ts';
+import { CONNECTIONS, cannon, DURATION_S, type Measured, timeBox } from './load/measure.ts';
+import { type ChildServer, startBareHono, startKernelProcess, stopAll } from './load/processes.ts';
+import { type Account, createAccount, SEARCH_QUERIES, seed } from './load/setup.ts';
+import { sseDelivery } from './load/sse.ts';
+import {
+  insertObjects,
+  listTasks,
+  objectValues,
+  recordEventStatement,
+  recordEventsInBulk,
+  selectById,
+} from './load/statements.ts';
+import { loadTables } from './load/tables.ts';
+
+const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 100_000);
+const SSE_CLIENTS = Number(process.env.BENCH_SSE_CLIENTS ?? 1_000);
+const SSE_WRITES_PER_SECOND = 20;
+const BULK = 500;
+/** Concurrent bulk requests: 4 x 500 objects in flight already keep the database busy. */
+const BULK_CALLERS = 4;
+const POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+
+/** One measured case and, optionally, the driver statement it is compared with. */
+interface Pair {
+  key: string;
+  server: () => Promise<Measured>;
+  driver?: (driver: Driver) => Promise<Measured>;
+}
+
+export type Results = Map<string, Measured>;
+
+function pairs(server: ChildServer, account: Account, ids: string[]): Pair[] {
+  const auth = (workspace: string) => ({
+    authorization: `Bearer ${account.key}`,
+    'x-workspace-id': workspace,
+  });
+  const json = (workspace: string) => ({ ...auth(workspace), 'content-type': 'application/json' });
+  const rotate = (paths: string[]) => {
+    let next = 0;
+    return [{ setupRequest: (request: any) => ({ ...request, path: paths[next++ % paths.length] }) }];
+  };
+  const search = (workspace: string) => ({
+    server: () =>
+      cannon({
+        url: server.url,
+        headers: auth(workspace),
+        requests: rotate(
+          SEARCH_QUERIES.map((q) => `/api/objects/search?q=${encodeURIComponent(q)}&limit=20`),
+        ),
+      }),
+    driver: (driver: Driver) => {
+      const statements = SEARCH_QUERIES.map((q) => searchStatement(workspace, { q, limit: 20 }));
+      return timeBox(CONNECTIONS, (i) => {
+        const { text, params } = statements[i % statements.length]!;
+        return driver.query(text, params);
+      });
+    },
+  });
+  const insertOne = insertObjects(1);
+  const insertBulk = insertObjects(BULK);
+  const bulkBody = JSON.stringify(
+    Array.from({ length: BULK }, (_, i) => ({ type: 'task', title: `Bulk task ${i}` })),
+  );
+  return [
+    {
+      key: 'create',
+      server: () =>
+        cannon({
+          url: `${server.url}/api/objects`,
+          method: 'POST',
+          headers: json(account.write),
+          body: JSON.stringify({ type: 'task', title: 'Load bench task' }),
+        }),
+      driver: (driver) =>
+        timeBox(CONNECTIONS, () =>
+          driver.transaction(async (query) => {
+            const { values, ids } = objectValues(account.write, account.actorId, ['Load bench task']);
+            await query(insertOne.text, insertOne.bind(values));
+            const data = JSON.stringify({ type: 'task', title: 'Load bench task', status: 'todo' });
+            await query(
+              recordEventStatement.text,
+              recordEventStatement.bind({
+                workspace: account.write,
+                actor: account.actorId,
+                entity: ids[0],
+                data,
+              }),
+            );
+          }),
+        ),
+    },
+    {
+      key: 'get',
+      server: () =>
+        cannon({
+          url: server.url,
+          headers: auth(account.list),
+          requests: rotate(ids.map((id) => `/api/objects/${id}`)),
+        }),
+      driver: (driver) =>
+        timeBox(CONNECTIONS, (i) =>
+          driver.query(
+            selectById.text,
+            selectById.bind({ workspace: account.list, id: ids[i % ids.length] }),
+          ),
+        ),
+    },
+    {
+      key: 'list',
+      server: () =>
+        cannon({ url: `${server.url}/api/objects?type=task&limit=50`, headers: auth(account.list) }),
+      driver: (driver) =>
+        timeBox(CONNECTIONS, () => driver.query(listTasks.text, listTasks.bind({ workspace: account.list }))),
+    },
+    { key: 'search10k', ...search(account.list) },
+    { key: 'searchLarge', ...search(account.big) },
+    {
+      key: 'bulk',
+      // A time box of fetch calls: a bulk request can take seconds, and autocannon's
+      // warm-up would leave them running on the server (see measure.ts).
+      server: () =>
+        timeBox(BULK_CALLERS, async () => {
+          const response = await fetch(`${server.url}/api/objects`, {
+            method: 'POST',
+            headers: json(account.write),
+            body: bulkBody,
+          });
+          if (response.status !== 201) throw new Error(`bulk create answered ${response.status}`);
+          await response.arrayBuffer();
+        }),
+      driver: (driver) =>
+        timeBox(BULK_CALLERS, () =>
+          driver.transaction(async (query) => {
+            const titles = Array.from({ length: BULK }, (_, i) => `Bulk task ${i}`);
+            const { values, ids: created } = objectValues(account.write, account.actorId, titles);
+            await query(insertBulk.text, insertBulk.bind(values));
+            const events = created.map((id, i) => ({
+              id,
+              data: { type: 'task', title: titles[i], status: 'todo' },
+            }));
+            await query(recordEventsInBulk, [account.write, BULK, account.actorId, JSON.stringify(events)]);
+          }),
+        ),
+    },
+  ];
+}
+
+async function writersCases(server: ChildServer, account: Account, results: Results) {
+  const body = JSON.stringify({ type: 'task', title: 'Concurrent writer task' });
+  const headersOf = (workspace: string) => ({
+    authorization: `Bearer ${account.key}`,
+    'x-workspace-id': workspace,
+    'content-type': 'application/json',
+  });
+  const url = `${server.url}/api/objects`;
+  const options = { url, method: 'POST' as const, connections: 8, body };
+  results.set('writersOne', await cannon({ ...options, headers: headersOf(account.writers[0]!) }));
+  let next = 0;
+  results.set(
+    'writersMany',
+    await cannon({
+      ...options,
+      headers: headersOf(account.writers[0]!),
+      setupClient: (client) => client.setHeaders(headersOf(account.writers[next++ % 8]!)),
+    }),
+  );
+}
+
+async function run(): Promise<Table[]> {
+  const database = await freshDatabaseEnv('load');
+  const logs = mkdtempSync(join(tmpdir(), 'maskin-load-logs-'));
+  const env = {
+    ...database.env,
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+    MASKIN_SSE_MAX_STREAMS_PER_ACTOR: String(SSE_CLIENTS + 100),
+  };
+  let driver: Driver | undefined;
+  try {
+    // Boot once to migrate and sign up, stop (PGlite: free the folder) to seed, boot again.
+    let server = await startKernelProcess(env, join(logs, 'setup.log'));
+    const account = await createAccount(server.url);
+    await server.stop();
+    driver = await openDriver(database.env, POOL_SIZE);
+    const seedStarted = performance.now();
+    const ids = await seed(driver, account, LARGE_ROWS);
+    const seedSeconds = (performance.now() - seedStarted) / 1000;
+    if (!database.env.DATABASE_URL) {
+      await driver.close();
+      driver = undefined;
+    }
+    server = await startKernelProcess(env, join(logs, 'server.log'));
+    const bare = await startBareHono();
+
+    const results: Results = new Map();
+    results.set('bare', await cannon({ url: `${bare.url}/hello` }));
+    results.set('health', await cannon({ url: `${server.url}/api/health` }));
+    const measured = pairs(server, account, ids);
+    for (const pair of measured) {
+      results.set(pair.key, await pair.server());
+      if (driver && pair.driver) results.set(`${pair.key}:driver`, await pair.driver(driver));
+    }
+    await bare.stop();
+    const mcp = await measureMcp(server.url, account, ids);
+    await writersCases(server, account, results);
+    const sse = await sseDelivery({
+      url: `${server.url}/api/events/stream`,
+      headers: { authorization: `Bearer ${account.key}`, 'x-workspace-id': account.sse },
+      clients: SSE_CLIENTS,
+      writesPerSecond: SSE_WRITES_PER_SECOND,
+      seconds: Math.max(DURATION_S, 3),
+      write: async (i) => {
+        const response = await fetch(`${server.url}/api/objects`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${account.key}`,
+            'x-workspace-id': account.sse,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ type: 'task', title: `Streamed ${i}` }),
+        });
+        if (response.status !== 201) throw new Error(`SSE write answered ${response.status}`);
+        await response.arrayBuffer();
+      },
+    });
+    if (!driver) {
+      await server.stop();
+      driver = await openDriver(database.env, POOL_SIZE);
+      for (const pair of measured) {
+        if (pair.driver) results.set(`${pair.key}:driver`, await pair.driver(driver));
+      }
+    }
+    return loadTables({
+      kind: databaseKind(),
+      results,
+      mcp,
+      sse,
+      settings: {
+        seedSeconds,
+        largeRows: LARGE_ROWS,
+        sseClients: SSE_CLIENTS,
+        bulk: BULK,
+        bulkCallers: BULK_CALLERS,
+        poolSize: POOL_SIZE,
+      },
+    });
+  } finally {
+    await driver?.close().catch(() => {});
+    await stopAll();
+    await database.drop();
+    rmSync(logs, { recursive: true, force: true });
+  }
+}
+
+export const loadBench: BenchModule = { name: 'load', run };
+
+if (import.meta.filename === process.argv[1]) {
+  for (const table of await run()) process.stdout.write(`${formatTable(table)}\n\n`);
+}

@@ -1,0 +1,146 @@
+/** The load module's tables: each case, its baselines under it, and the ratio to read. */
+import { type Cell, ms, type Table } from '../lib.ts';
+import type { McpResult } from './mcp-case.ts';
+import { CONNECTIONS, DURATION_S, type Measured } from './measure.ts';
+import type { SseResult } from './sse.ts';
+
+interface Input {
+  kind: string;
+  results: Map<string, Measured>;
+  mcp: McpResult;
+  sse: SseResult;
+  settings: {
+    seedSeconds: number;
+    largeRows: number;
+    sseClients: number;
+    bulk: number;
+    bulkCallers: number;
+    poolSize: number;
+  };
+}
+
+const ratio = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-');
+/** Whole operations per second, with a decimal below 10 (a bulk request is 500 objects). */
+const rate = (value: number) => (value < 10 ? value.toFixed(1) : Math.round(value));
+
+function row(label: string, measured: Measured | undefined, ratioCell: Cell = '-'): Cell[] {
+  if (!measured) return [label, '-', '-', '-', ratioCell];
+  const failed = measured.failed > 0 ? ` (${measured.failed} failed)` : '';
+  return [`${label}${failed}`, rate(measured.rps), ms(measured.p50), ms(measured.p99), ratioCell];
+}
+
+function httpTable({ kind, results, settings }: Input): Table {
+  const get = (key: string) => results.get(key);
+  const rps = (key: string) => get(key)?.rps ?? Number.NaN;
+  const pk = rps('get:driver');
+  const bound = 1 / (1 / pk + 1 / rps('bare'));
+  const large = settings.largeRows.toLocaleString('en');
+  const pairs: [string, string, string][] = [
+    ['create', 'POST /api/objects (one task)', 'same insert + event, one transaction (driver)'],
+    ['list', 'GET /api/objects?type=task&limit=50 (10,000 tasks)', 'same statement (driver)'],
+    ['search10k', 'GET /api/objects/search, 10,000 objects (limit 20)', 'same statement (driver)'],
+    ['searchLarge', `GET /api/objects/search, ${large} objects (limit 20)`, 'same statement (driver)'],
+    [
+      'bulk',
+      `POST /api/objects, ${settings.bulk} tasks per request, ${settings.bulkCallers} callers`,
+      `insert of ${settings.bulk} + set-based events, one transaction (driver)`,
+    ],
+  ];
+  const rows: Cell[][] = [
+    row('GET /api/health', get('health'), ratio(rps('health') / rps('bare'))),
+    row('  vs bare Hono hello (own process)', get('bare')),
+    row('GET /api/objects/:id', get('get'), ratio(rps('get') / bound)),
+    row('  vs PK select (driver)', get('get:driver')),
+    [
+      '  bound 1/(1/PK select + 1/bare Hono)',
+      Number.isFinite(bound) ? Math.round(bound) : '-',
+      '-',
+      '-',
+      '-',
+    ],
+  ];
+  for (const [key, label, baseline] of pairs) {
+    rows.push(row(label, get(key), ratio(rps(key) / rps(`${key}:driver`))));
+    rows.push(row(`  vs ${baseline}`, get(`${key}:driver`)));
+  }
+  return {
+    title: `HTTP under load vs its baselines (${kind}, ${CONNECTIONS} connections, ${DURATION_S} s per case)`,
+    columns: ['case', 'req/s', 'p50 ms', 'p99 ms', 'ratio'],
+    rows,
+    notes: [
+      'ratio = the route\'s req/s / its baseline\'s req/s; 1.0 would be "as fast as its parts". Health:',
+      '/ bare Hono. GET by id: / bound, the rate of a server that spent exactly one PK select and one bare',
+      'route per request (the route also reads the edges of the object). Create, list, search, bulk:',
+      "/ the same SQL with 50 concurrent callers on a prepared driver pool of the server's size",
+      `(${settings.poolSize}); on PGlite one in-process connection, run after the server stopped. Bulk req/s`,
+      `x ${settings.bulk} = objects/s; both sides ${settings.bulkCallers} callers in a time box; its baseline records`,
+      'the events set-based (the goal of issue 17), whatever the route does today.',
+      `Latency is per request under full load (not sequential). Seeding took ${settings.seedSeconds.toFixed(1)} s.`,
+    ],
+  };
+}
+
+function writersTable({ kind, results }: Input): Table {
+  const one = results.get('writersOne');
+  const many = results.get('writersMany');
+  return {
+    title: `Concurrent writers: POST /api/objects (${kind}, 8 connections, ${DURATION_S} s each)`,
+    columns: ['case', 'req/s', 'p50 ms', 'p99 ms', 'ratio'],
+    rows: [
+      row('8 writers, 1 workspace', one, ratio((one?.rps ?? Number.NaN) / (many?.rps ?? Number.NaN))),
+      row('8 writers, 8 workspaces', many),
+    ],
+    notes: [
+      'ratio = one workspace / eight: writers of one workspace share its event counter row, so they',
+      'queue on it while it is locked; 1.0 means that queue costs nothing.',
+    ],
+  };
+}
+
+function mcpTable({ kind, mcp }: Input): Table {
+  const latency = (a: Measured, b: Measured) => ratio(a.p50 / b.p50);
+  return {
+    title: `MCP ${mcp.tool} vs HTTP GET /api/objects/:id (${kind}, ${DURATION_S} s each)`,
+    columns: ['case', 'calls/s', 'p50 ms', 'p99 ms', 'ratio'],
+    rows: [
+      row('HTTP GET, sequential', mcp.sequential.http),
+      row('MCP get_object, sequential', mcp.sequential.mcp, latency(mcp.sequential.mcp, mcp.sequential.http)),
+      row(`HTTP GET, ${CONNECTIONS} concurrent callers`, mcp.concurrent.http),
+      row(
+        `MCP get_object, ${CONNECTIONS} concurrent callers`,
+        mcp.concurrent.mcp,
+        latency(mcp.concurrent.mcp, mcp.concurrent.http),
+      ),
+    ],
+    notes: [
+      'ratio = MCP p50 / HTTP p50 for the same objects, both called from this process through fetch',
+      '(the MCP SDK client included: its cost is part of what an MCP caller pays); 1.0 = no MCP overhead.',
+    ],
+  };
+}
+
+function sseTable({ kind, sse, settings }: Input): Table {
+  const complete = `${sse.delivered}/${sse.expected}`;
+  return {
+    title: `SSE delivery under writes (${kind}, ${settings.sseClients} clients on one server)`,
+    columns: ['case', 'writes', 'frames delivered', 'p50 ms', 'p99 ms'],
+    rows: [
+      [
+        `${settings.sseClients} clients, ~20 writes/s for ${Math.max(DURATION_S, 3)} s`,
+        sse.writes,
+        complete,
+        ms(sse.p50),
+        ms(sse.p99),
+      ],
+    ],
+    notes: [
+      "Latency per (client, event): arrival at the client minus the event's created_at (the writing",
+      "transaction's start on the database clock, ms precision), so an upper bound of commit-to-client.",
+      'The clients are raw HTTP sockets in the bench process; writes are POST /api/objects over HTTP.',
+    ],
+  };
+}
+
+export function loadTables(input: Input): Table[] {
+  return [httpTable(input), writersTable(input), mcpTable(input), sseTable(input)];
+}
