@@ -28,11 +28,7 @@ export function scaffoldExtension(id: string, extensionsDir = join(ROOT, 'extens
       );
     }
   }
-  const files = extensionFiles(namesOf(id), {
-    dir,
-    contract: join(ROOT, 'kernel', 'contract', 'index.ts'),
-    testHelpers: join(ROOT, 'test', 'helpers'),
-  });
+  const files = extensionFiles(namesOf(id));
   for (const [path, content] of Object.entries(files)) {
     const file = join(dir, path);
     mkdirSync(dirname(file), { recursive: true });
