@@ -143,6 +143,9 @@ export function workspaceExtensionRoutes(database: Database, extensions: Workspa
           'Enables or disables an extension in a workspace and/or replaces its settings and sets or clears (null) its secret settings (admin). Set enable_requires to also enable what it needs.',
         annotations: { idempotentHint: true },
       },
+      // The body may carry secret settings: an idempotency record would keep a hash of
+      // them for 24 h (guessable for a weak secret). PUT is idempotent by itself.
+      policy: { idempotency: false },
       route: createRoute({
         method: 'put',
         path: '/{workspace_id}/extensions/{extension_id}',
