@@ -78,6 +78,9 @@ function countingStream(source: ReadableStream<Uint8Array>, limit: number): Read
 /** Bounds the body of the request in `c` by `limit`; throws 413 when it declares more. */
 /** Whether the body still needs counting: false when absent, already bounded, or declared within `limit`. */
 function needsCounting(request: Request, limit: number): boolean {
+  // GET and HEAD carry no body. Asking `request.body` of @hono/node-server's light
+  // request builds the full web Request behind it, a cost every read would pay.
+  if (request.method === 'GET' || request.method === 'HEAD') return false;
   if (!request.body) return false;
   const already = appliedLimit.get(request);
   if (already !== undefined && already <= limit) return false;
