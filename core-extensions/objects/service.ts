@@ -112,13 +112,18 @@ export class ObjectsService {
     return {
       value: created,
       recordEvents: async () => {
-        for (const object of created) {
-          await this.record(tx, scope, 'object.created', object.id, {
-            type: object.type,
-            title: object.title,
-            status: object.status,
-          });
-        }
+        // One statement for the whole batch (a bulk create is up to 500 objects).
+        await this.events.recordMany(
+          tx,
+          created.map((object) => ({
+            workspaceId: scope.workspaceId,
+            actorId: scope.actorId,
+            type: 'object.created' as const,
+            entityType: 'object',
+            entityId: object.id,
+            data: { type: object.type, title: object.title, status: object.status },
+          })),
+        );
       },
     };
   }

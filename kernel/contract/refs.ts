@@ -41,6 +41,8 @@ export interface ExtensionDatabase {
  */
 export interface ExtensionEvents<Type extends string = string> {
   record(tx: Db, event: EventInput & { type: Type }): Promise<RecordedEvent>;
+  /** Several events of one workspace in one statement, with consecutive ids in this order (bulk writes). */
+  recordMany(tx: Db, events: (EventInput & { type: Type })[]): Promise<RecordedEvent[]>;
 }
 
 /**

@@ -9,13 +9,13 @@
  * exists nowhere is a protocol error (-32602), as the MCP specification asks.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import {
   CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { ApiError } from '../contract/errors.ts';
 import { KERNEL_VERSION } from '../version.ts';
 import type { ToolCaller } from './mcp-tool.ts';

@@ -48,7 +48,9 @@ const uploadRoute = (
     ...extra,
   });
 
-const toolOnUpload = uploadRoute({ tool: { name: 'upload_file', description: 'Uploads one file to the workspace store' } });
+const toolOnUpload = uploadRoute({
+  tool: { name: 'upload_file', description: 'Uploads one file to the workspace store' },
+});
 
 const t = await createTestKernel({
   extensions: [
