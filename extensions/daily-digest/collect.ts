@@ -11,18 +11,20 @@
  *   deleting transaction. An event delivered after its object was deleted finds no
  *   object to link (404) and is skipped, so a deleted object never reaches a digest.
  * - The insight a digest creates about itself is not collected (else every digest
- *   would report the previous one): the subscription skips objects that are some
- *   digest's insight, and compile drops items of its own insight collected before
- *   the insight id was stored.
+ *   would report the previous one): it is born with `metadata.daily_digest_id`, and
+ *   the subscription reads the object (objects' service, through `tx`) and skips
+ *   such objects. Deciding from the object itself, not from our digest row, leaves no
+ *   window in which the insight's own event could slip in.
  */
 import type { Db, EventJson } from '@maskin/contract';
 import { orm } from '@maskin/contract';
-import type { ObjectLinks } from '../../core-extensions/objects/api.ts';
-import { digests, items } from './tables.ts';
+import type { ObjectLinks, ObjectsService } from '../../core-extensions/objects/api.ts';
+import { items } from './tables.ts';
 
 const { and, eq, isNull } = orm;
 
 export const COLLECTED_TYPES = ['object.created', 'object.updated', 'object.status_changed'];
+export const INSIGHT_MARKER = 'daily_digest_id';
 export const PENDING_LINK = { recordType: 'pending_digest', recordId: 'next' } as const;
 
 function summaryOf(event: EventJson): string {
@@ -35,18 +37,16 @@ function summaryOf(event: EventJson): string {
 
 export async function collect(
   tx: Db,
-  links: ObjectLinks,
+  services: { links: ObjectLinks; objects: ObjectsService },
   workspaceId: string,
   event: EventJson,
 ): Promise<void> {
   const objectId = event.entity_id;
   if (!objectId) return;
-  const [ownInsight] = await tx
-    .select({ id: digests.id })
-    .from(digests)
-    .where(and(eq(digests.workspaceId, workspaceId), eq(digests.insightId, objectId)))
-    .limit(1);
-  if (ownInsight) return;
+  const [object] = await services.objects.getMany(tx, workspaceId, [objectId]);
+  if (!object) return; // deleted since
+  if (object.metadata[INSIGHT_MARKER] !== undefined) return; // a digest's own insight
+  const { links } = services;
   try {
     await links.link(tx, { workspaceId, objectId, ...PENDING_LINK, actorId: null });
   } catch (error) {

@@ -10,7 +10,8 @@
  * webhook may therefore see a digest twice (a crash between its 2xx and our commit):
  * receivers dedupe by `digest_id`, which is also the X-Daily-Digest-Id header.
  * A retry after the insight was created but before its id was stored creates a
- * second insight; that window is one request wide and is accepted.
+ * second insight; that window is one request wide and is accepted. The insight
+ * carries `metadata.daily_digest_id`, so its own events are never collected.
  *
  * Items are claimed with FOR UPDATE SKIP LOCKED, so two compiles of one workspace
  * (a manual and a scheduled one on two instances) take disjoint items.
@@ -26,7 +27,7 @@ import type {
 } from '@maskin/contract';
 import { orm } from '@maskin/contract';
 import type { ObjectLinks } from '../../core-extensions/objects/api.ts';
-import { PENDING_LINK } from './collect.ts';
+import { INSIGHT_MARKER, PENDING_LINK } from './collect.ts';
 import type { DailyDigestSecrets, DailyDigestSettings, eventTypes } from './manifest.ts';
 import type { Progress } from './progress.ts';
 import { type CompilePayload, scheduleNext } from './schedule.ts';
@@ -164,7 +165,7 @@ async function summarise(deps: CompileDeps, digest: DigestRow) {
       type: 'insight',
       title: `Daily digest: ${digest.itemCount} changes`,
       content: lines.map((l) => `- ${l.summary}`).join('\n'),
-      metadata: { daily_digest_id: digest.id },
+      metadata: { [INSIGHT_MARKER]: digest.id },
     },
   });
   const insightId = (created.body as { id?: string } | null)?.id;
@@ -177,9 +178,6 @@ async function summarise(deps: CompileDeps, digest: DigestRow) {
       .update(digests)
       .set({ insightId })
       .where(and(eq(digests.workspaceId, workspaceId), eq(digests.id, digest.id)));
-    await tx
-      .delete(items)
-      .where(and(eq(items.workspaceId, workspaceId), eq(items.objectId, insightId), isNull(items.digestId)));
     await deps.events.record(tx, {
       workspaceId,
       actorId: owner.id,

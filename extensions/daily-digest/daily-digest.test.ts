@@ -16,7 +16,6 @@ import {
   connectSse,
   createTestKernel,
   eventsOf,
-  type ServedKernel,
   serveKernel,
   type TestKernel,
   waitFor,
@@ -46,7 +45,7 @@ function installThisFolder(): Record<string, string> {
 }
 
 let t: TestKernel;
-let served: ServedKernel;
+let served: Awaited<ReturnType<typeof serveKernel>>;
 let receiver: Server;
 let webhookUrl: string;
 const deliveries: Delivery[] = [];

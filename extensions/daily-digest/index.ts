@@ -20,7 +20,7 @@ import {
   secretSettingsRef,
   streamsRef,
 } from '@maskin/contract';
-import { objectLinkHooksPoint, objectLinksRef } from '../../core-extensions/objects/api.ts';
+import { objectLinkHooksPoint, objectLinksRef, objectsServiceRef } from '../../core-extensions/objects/api.ts';
 import { COLLECTED_TYPES, collect, dropPendingItems } from './collect.ts';
 import { runCompile } from './compile.ts';
 import { type DailyDigestConfig, type DailyDigestSettings, manifest } from './manifest.ts';
@@ -44,6 +44,7 @@ export default defineExtension({
     lifecycle: lifecycleRef,
     logger: loggerRef,
     links: objectLinksRef,
+    objects: objectsServiceRef,
   },
   migrations: new URL('./migrations/', import.meta.url),
   register({ extensionPoints }) {
@@ -59,7 +60,7 @@ export default defineExtension({
     deps.eventLog.subscribe({
       consumer: 'collect',
       types: COLLECTED_TYPES,
-      handler: (event, { tx, workspaceId }) => collect(tx, deps.links, workspaceId, event),
+      handler: (event, { tx, workspaceId }) => collect(tx, { links: deps.links, objects: deps.objects }, workspaceId, event),
     });
 
     deps.jobs.work<CompilePayload>(COMPILE_QUEUE, (job) =>
