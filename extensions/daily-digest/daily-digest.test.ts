@@ -214,6 +214,20 @@ describe('daily-digest', () => {
       metadata: { daily_digest_id: digestId },
     });
     expect(insight.body.content).toContain('Write the digest');
+
+    // Once the subscription has passed the insight's own object.created, it left no item.
+    const [created] = await query<{ id: string | number }>(
+      "select id from events where workspace_id = $1 and type = 'object.created' and entity_id = $2",
+      [owner.workspaceId, insight.body.id],
+    );
+    await waitFor(async () => {
+      const [cursor] = await query<{ last_id: string | number }>(
+        "select last_id from event_subscription_cursors where consumer = 'daily-digest:collect' and scope = $1",
+        [owner.workspaceId],
+      );
+      return cursor !== undefined && Number(cursor.last_id) >= Number(created!.id);
+    });
+    expect(await pendingItems(insight.body.id)).toBe(0);
   });
 
   it('lists digests newest first with keyset pages', async () => {
