@@ -29,7 +29,8 @@ export const PENDING_LINK = { recordType: 'pending_digest', recordId: 'next' } a
 
 function summaryOf(event: EventJson): string {
   const data = event.data;
-  if (event.type === 'object.created') return `created ${String(data.type ?? '')} "${String(data.title ?? '')}"`;
+  if (event.type === 'object.created')
+    return `created ${String(data.type ?? '')} "${String(data.title ?? '')}"`;
   if (event.type === 'object.status_changed') return `status ${String(data.from)} -> ${String(data.to)}`;
   const changed = Array.isArray(data.changed) ? data.changed.join(', ') : '';
   return `updated ${changed}`.trim();

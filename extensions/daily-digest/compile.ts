@@ -140,7 +140,11 @@ async function findOrCompile(deps: CompileDeps, workspaceId: string, jobId: stri
       type: 'daily_digest.compiled',
       entityType: 'daily_digest',
       entityId: row.id,
-      data: { item_count: claimed.length, object_count: objectIds.length, recipient_count: recipients.length },
+      data: {
+        item_count: claimed.length,
+        object_count: objectIds.length,
+        recipient_count: recipients.length,
+      },
     });
     return row;
   });
@@ -237,7 +241,9 @@ async function deliver(deps: CompileDeps, digest: DigestRow, signal: AbortSignal
     const [row] = await tx
       .update(digests)
       .set({ deliveredAt: new Date() })
-      .where(and(eq(digests.workspaceId, workspaceId), eq(digests.id, digest.id), isNull(digests.deliveredAt)))
+      .where(
+        and(eq(digests.workspaceId, workspaceId), eq(digests.id, digest.id), isNull(digests.deliveredAt)),
+      )
       .returning();
     if (!row) return false;
     await deps.events.record(tx, {

@@ -114,7 +114,11 @@ describe('daily-digest', () => {
     const runAt = new Date(schedule!.run_at);
     expect(runAt.getTime()).toBeGreaterThan(Date.now());
     expect(runAt.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
-    const osloHour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', hour: 'numeric', hourCycle: 'h23' });
+    const osloHour = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/Oslo',
+      hour: 'numeric',
+      hourCycle: 'h23',
+    });
     expect(osloHour.format(runAt)).toBe('07');
     expect(runAt.getUTCMinutes()).toBe(0);
 
@@ -138,9 +142,10 @@ describe('daily-digest', () => {
       [owner.workspaceId],
     );
     expect(after!.job_id).not.toBe(before!.job_id);
-    const states = await query<{ id: string; state: string }>('select id, state from jobs where id = any($1::uuid[])', [
-      [before!.job_id, after!.job_id],
-    ]);
+    const states = await query<{ id: string; state: string }>(
+      'select id, state from jobs where id = any($1::uuid[])',
+      [[before!.job_id, after!.job_id]],
+    );
     expect(Object.fromEntries(states.map((s) => [s.id, s.state]))).toEqual({
       [before!.job_id]: 'cancelled',
       [after!.job_id]: 'pending',
@@ -180,10 +185,15 @@ describe('daily-digest', () => {
     digestId = payload.digest_id;
     expect(delivery!.headers['x-daily-digest-id']).toBe(digestId);
     expect(payload.items).toHaveLength(4);
-    expect(new Set(payload.items.map((item: { object_id: string }) => item.object_id))).toEqual(new Set(objectIds));
+    expect(new Set(payload.items.map((item: { object_id: string }) => item.object_id))).toEqual(
+      new Set(objectIds),
+    );
     expect(payload.recipients).toMatchObject({ count: 1, members: [{ id: owner.actorId, role: 'owner' }] });
 
-    await waitFor(async () => (await digestApi('GET', `/digests/${digestId}`)).body.delivered_at !== null, 20_000);
+    await waitFor(
+      async () => (await digestApi('GET', `/digests/${digestId}`)).body.delivered_at !== null,
+      20_000,
+    );
     const digest = await digestApi('GET', `/digests/${digestId}`);
     expect(digest.body).toMatchObject({ item_count: 4, recipient_count: 1, acknowledged_at: null });
     expect(digest.body.items).toHaveLength(4);
@@ -197,10 +207,12 @@ describe('daily-digest', () => {
     for (const objectId of objectIds) {
       const links = await call('GET', `/api/objects/${objectId}/links`);
       expect(links.status).toBe(200);
-      const ours = links.body.items.filter((l: { extension_id: string }) => l.extension_id === 'daily-digest');
-      expect(ours.map((l: { record_type: string; record_id: string }) => [l.record_type, l.record_id])).toEqual([
-        ['digest', digestId],
-      ]);
+      const ours = links.body.items.filter(
+        (l: { extension_id: string }) => l.extension_id === 'daily-digest',
+      );
+      expect(
+        ours.map((l: { record_type: string; record_id: string }) => [l.record_type, l.record_id]),
+      ).toEqual([['digest', digestId]]);
     }
   });
 
@@ -249,7 +261,9 @@ describe('daily-digest', () => {
       const messages = await collectUntil(stream, (seen) =>
         seen.some((m) => m.data?.includes('Delivered to the webhook')),
       );
-      const texts = messages.filter((m) => m.event === 'daily_digest.progress').map((m) => JSON.parse(m.data!).text);
+      const texts = messages
+        .filter((m) => m.event === 'daily_digest.progress')
+        .map((m) => JSON.parse(m.data!).text);
       expect(texts[0]).toBe('Collecting object activity');
       expect(texts).toContain('Compiled 4 items for 1 members');
       expect(texts.at(-1)).toBe('Delivered to the webhook');

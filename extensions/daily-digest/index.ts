@@ -20,7 +20,11 @@ import {
   secretSettingsRef,
   streamsRef,
 } from '@maskin/contract';
-import { objectLinkHooksPoint, objectLinksRef, objectsServiceRef } from '../../core-extensions/objects/api.ts';
+import {
+  objectLinkHooksPoint,
+  objectLinksRef,
+  objectsServiceRef,
+} from '../../core-extensions/objects/api.ts';
 import { COLLECTED_TYPES, collect, dropPendingItems } from './collect.ts';
 import { runCompile } from './compile.ts';
 import { type DailyDigestConfig, type DailyDigestSettings, manifest } from './manifest.ts';
@@ -60,7 +64,8 @@ export default defineExtension({
     deps.eventLog.subscribe({
       consumer: 'collect',
       types: COLLECTED_TYPES,
-      handler: (event, { tx, workspaceId }) => collect(tx, { links: deps.links, objects: deps.objects }, workspaceId, event),
+      handler: (event, { tx, workspaceId }) =>
+        collect(tx, { links: deps.links, objects: deps.objects }, workspaceId, event),
     });
 
     deps.jobs.work<CompilePayload>(COMPILE_QUEUE, (job) =>

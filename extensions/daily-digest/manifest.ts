@@ -16,7 +16,13 @@ const isTimeZone = (zone: string) => {
 };
 
 export const settingsSchema = z.object({
-  hour: z.number().int().min(0).max(23).default(9).openapi({ description: 'Hour of the daily digest (0-23)' }),
+  hour: z
+    .number()
+    .int()
+    .min(0)
+    .max(23)
+    .default(9)
+    .openapi({ description: 'Hour of the daily digest (0-23)' }),
   timezone: z
     .string()
     .min(1)

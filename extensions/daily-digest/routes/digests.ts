@@ -9,10 +9,10 @@ import {
   type Db,
   decodeTimeIdCursor,
   defineRoute,
-  errorResponses,
   type ExtensionEvents,
   type ExtensionJobs,
   type ExtensionSecretSettings,
+  errorResponses,
   extensionError,
   jsonResponse,
   notFound,
@@ -143,7 +143,11 @@ export function digestRoutes(deps: {
         const secrets = await deps.secrets.get<DailyDigestSecrets>(workspaceId);
         const missing = (['webhook_url', 'signing_secret'] as const).filter((key) => !secrets[key]);
         if (missing.length > 0) {
-          throw extensionError({ errors }, 'WEBHOOK_NOT_CONFIGURED', `Set the secrets ${missing.join(' and ')} first`);
+          throw extensionError(
+            { errors },
+            'WEBHOOK_NOT_CONFIGURED',
+            `Set the secrets ${missing.join(' and ')} first`,
+          );
         }
         const accepted = await db.transaction(async (tx) => {
           const [pending] = await tx

@@ -12,9 +12,9 @@ import {
   createRoute,
   type Db,
   defineRoute,
-  errorResponses,
   type ExtensionEvents,
   type ExtensionSecretSettings,
+  errorResponses,
   extensionError,
   jsonBody,
   jsonResponse,
@@ -71,7 +71,11 @@ export function receiptRoute(deps: {
           .update(digests)
           .set({ acknowledgedAt: new Date() })
           .where(
-            and(eq(digests.workspaceId, workspaceId), eq(digests.id, digest_id), isNull(digests.acknowledgedAt)),
+            and(
+              eq(digests.workspaceId, workspaceId),
+              eq(digests.id, digest_id),
+              isNull(digests.acknowledgedAt),
+            ),
           )
           .returning();
         if (acknowledged) {
