@@ -66,8 +66,10 @@ export async function runCompile(deps: CompileDeps, job: JobContext<CompilePaylo
   if (!workspaceId) return;
   if (job.payload.kind === 'scheduled') {
     const settings = await deps.settings(workspaceId);
+    const slot = job.payload.slot ? new Date(job.payload.slot).getTime() : 0;
+    const after = new Date(Math.max(Date.now(), Number.isNaN(slot) ? 0 : slot));
     await deps.db.transaction((tx) =>
-      scheduleNext(tx, deps.jobs, { workspaceId, settings, runningJobId: job.id }),
+      scheduleNext(tx, deps.jobs, { workspaceId, settings, after, runningJobId: job.id }),
     );
   }
   await job.reportProgress({ phase: 'collecting' });

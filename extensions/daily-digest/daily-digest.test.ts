@@ -49,6 +49,8 @@ let served: Awaited<ReturnType<typeof serveKernel>>;
 let receiver: Server;
 let webhookUrl: string;
 const deliveries: Delivery[] = [];
+/** The receiver answers 500 to this many more deliveries (a failing receiver). */
+let failNext = 0;
 const responseTexts: string[] = [];
 let owner: Awaited<ReturnType<TestKernel['signup']>>;
 
@@ -58,7 +60,10 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       deliveries.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(204).end();
+      if (failNext > 0) {
+        failNext -= 1;
+        res.writeHead(500).end();
+      } else res.writeHead(204).end();
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -304,6 +309,50 @@ describe('daily-digest', () => {
     const empty = await digestApi('POST', '/digests');
     expect(empty.status).toBe(409);
     expect(empty.body.error.code).toBe('DIGEST_EMPTY');
+  });
+
+  it('retries a delivery the receiver refused, with the same digest id, recording it once', async () => {
+    const objectId = await createTask('Delivered on the second try');
+    await waitFor(async () => (await pendingItems(objectId)) === 1);
+    const before = deliveries.length;
+    failNext = 1;
+    expect((await digestApi('POST', '/digests')).status).toBe(202);
+    await waitFor(() => deliveries.length === before + 2, 20_000);
+    const [refused, accepted] = deliveries.slice(before).map((d) => JSON.parse(d.body));
+    expect(accepted.digest_id).toBe(refused.digest_id);
+    expect(accepted.items.map((i: { object_id: string }) => i.object_id)).toEqual([objectId]);
+    await waitFor(
+      async () => (await digestApi('GET', `/digests/${accepted.digest_id}`)).body.delivered_at !== null,
+    );
+    const ofDigest = (await eventsOf(t, owner.workspaceId, ['daily_digest']))
+      .filter((e) => e.entity_id === accepted.digest_id)
+      .map((e) => e.type);
+    expect(ofDigest).toEqual(['daily_digest.compiled', 'daily_digest.summarised', 'daily_digest.delivered']);
+  });
+
+  it('a scheduled run compiles what waits and schedules the next day', async () => {
+    const [current] = await query<{ job_id: string }>(
+      'select job_id from daily_digest_schedules where workspace_id = $1',
+      [owner.workspaceId],
+    );
+    const scheduledJob = current!.job_id;
+    // Its hour has come: move the job's run time to now instead of waiting a day.
+    await query('update jobs set run_at = now() where id = $1', [scheduledJob]);
+    const jobState = async (id: string) =>
+      (await query<{ state: string }>('select state from jobs where id = $1', [id]))[0]?.state;
+    await waitFor(async () => (await jobState(scheduledJob)) === 'completed', 20_000);
+    const [next] = await query<{ job_id: string; run_at: Date | string }>(
+      'select job_id, run_at from daily_digest_schedules where workspace_id = $1',
+      [owner.workspaceId],
+    );
+    expect(next!.job_id).not.toBe(scheduledJob);
+    expect(await jobState(next!.job_id)).toBe('pending');
+    expect(new Date(next!.run_at).getTime()).toBeGreaterThan(Date.now());
+    const lines = await query<{ text: string }>(
+      'select text from daily_digest_progress where job_id = $1 order by id',
+      [scheduledJob],
+    );
+    expect(lines.map((l) => l.text)).toEqual(['Collecting object activity', 'Nothing to digest']);
   });
 
   it('serves its page at /x/daily-digest/', async () => {

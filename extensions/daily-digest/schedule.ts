@@ -11,6 +11,9 @@
  *   moved the hour, a re-enable found an old job) is cancelled in the same
  *   transaction, so there is never a second chain. The running job itself is never
  *   cancelled (`runningJobId`).
+ * - a run schedules the first slot after the later of now and its own slot, so a
+ *   worker whose clock is a little behind the database's never re-enqueues its own
+ *   slot (which would return itself, a running job, and end the chain).
  */
 import type { Db, ExtensionJobs } from '@maskin/contract';
 import { orm } from '@maskin/contract';
@@ -22,6 +25,8 @@ export const COMPILE_QUEUE = 'compile';
 
 export interface CompilePayload {
   kind: 'scheduled' | 'manual';
+  /** A scheduled job's slot (ISO time): its successor is the first slot after it. */
+  slot?: string;
 }
 
 /** The first `hour`:00 in `timezone` strictly after `after`. */
@@ -34,13 +39,13 @@ export function nextSlot(settings: DailyDigestSettings, after: Date): Date {
 export async function scheduleNext(
   tx: Db,
   jobs: ExtensionJobs,
-  input: { workspaceId: string; settings: DailyDigestSettings; now?: Date; runningJobId?: string },
+  input: { workspaceId: string; settings: DailyDigestSettings; after?: Date; runningJobId?: string },
 ): Promise<{ jobId: string; runAt: Date }> {
-  const runAt = nextSlot(input.settings, input.now ?? new Date());
+  const runAt = nextSlot(input.settings, input.after ?? new Date());
   const job = await jobs.enqueue<CompilePayload>(tx, {
     queue: COMPILE_QUEUE,
     workspaceId: input.workspaceId,
-    payload: { kind: 'scheduled' },
+    payload: { kind: 'scheduled', slot: runAt.toISOString() },
     runAt,
     singletonKey: `scheduled:${runAt.toISOString()}`,
     maxAttempts: 5,

@@ -164,7 +164,7 @@ export function digestRoutes(deps: {
             payload: { kind: 'manual' },
             singletonKey: 'manual',
             maxAttempts: 5,
-            retryDelayMs: 5_000,
+            retryDelayMs: 1_000,
           });
           await deps.events.record(tx, {
             workspaceId,
