@@ -20,7 +20,9 @@ import {
   type TestKernel,
   waitFor,
 } from '@maskin/test-kit';
+import { pg } from '@maskin/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digests, items, progressLines, schedules } from './tables.ts';
 
 const SIGNING_SECRET = 'whsec-0123456789abcdef-never-shown';
 const hmac = (body: string) => `sha256=${createHmac('sha256', SIGNING_SECRET).update(body).digest('hex')}`;
@@ -360,6 +362,21 @@ describe('daily-digest', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(String(page.body)).toContain('<h1>Daily digest</h1>');
+  });
+
+  it('defines its drizzle tables as its migration creates them (no drift)', async () => {
+    for (const table of [digests, items, schedules, progressLines]) {
+      const config = pg.getTableConfig(table);
+      const inDatabase = await query<{ name: string; type: string; not_null: boolean }>(
+        `select a.attname as name, format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null
+           from pg_attribute a
+          where a.attrelid = to_regclass($1) and a.attnum > 0 and not a.attisdropped
+          order by a.attnum`,
+        [`public.${config.name}`],
+      );
+      const asDrizzle = config.columns.map((c) => ({ name: c.name, type: c.getSQLType(), not_null: c.notNull }));
+      expect(inDatabase, config.name).toEqual(asDrizzle);
+    }
   });
 
   it('never shows a secret in any answer', async () => {
