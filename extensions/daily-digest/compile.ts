@@ -80,11 +80,6 @@ export async function runCompile(deps: CompileDeps, job: JobContext<CompilePaylo
     return;
   }
   await job.reportProgress({ phase: 'compiled', digest_id: digest.id, item_count: digest.itemCount });
-  await deps.progress.write(
-    workspaceId,
-    job.id,
-    `Compiled ${digest.itemCount} items for ${digest.recipients.length} members`,
-  );
   if (!digest.insightId) await summarise(deps, digest);
   if (!digest.deliveredAt) await deliver(deps, digest, job.signal);
 }
@@ -148,6 +143,12 @@ async function findOrCompile(deps: CompileDeps, workspaceId: string, jobId: stri
         recipient_count: recipients.length,
       },
     });
+    await deps.progress.writeIn(
+      tx,
+      workspaceId,
+      jobId,
+      `Compiled ${claimed.length} items for ${recipients.length} members`,
+    );
     return row;
   });
 }
@@ -192,8 +193,8 @@ async function summarise(deps: CompileDeps, digest: DigestRow) {
       entityId: digest.id,
       data: { insight_id: insightId },
     });
+    await deps.progress.writeIn(tx, workspaceId, digest.jobId, `Summarised as insight ${insightId}`);
   });
-  await deps.progress.write(workspaceId, digest.jobId, `Summarised as insight ${insightId}`);
 }
 
 async function deliver(deps: CompileDeps, digest: DigestRow, signal: AbortSignal) {
@@ -239,7 +240,7 @@ async function deliver(deps: CompileDeps, digest: DigestRow, signal: AbortSignal
     throw new Error(`daily-digest: webhook unreachable (${(error as Error).name})`);
   }
   if (status < 200 || status >= 300) throw new Error(`daily-digest: webhook answered ${status}`);
-  const delivered = await deps.db.transaction(async (tx) => {
+  await deps.db.transaction(async (tx) => {
     const [row] = await tx
       .update(digests)
       .set({ deliveredAt: new Date() })
@@ -247,7 +248,7 @@ async function deliver(deps: CompileDeps, digest: DigestRow, signal: AbortSignal
         and(eq(digests.workspaceId, workspaceId), eq(digests.id, digest.id), isNull(digests.deliveredAt)),
       )
       .returning();
-    if (!row) return false;
+    if (!row) return; // delivered by an earlier attempt: no second event
     await deps.events.record(tx, {
       workspaceId,
       actorId: null,
@@ -256,7 +257,6 @@ async function deliver(deps: CompileDeps, digest: DigestRow, signal: AbortSignal
       entityId: digest.id,
       data: { item_count: digest.itemCount },
     });
-    return true;
+    await deps.progress.writeIn(tx, workspaceId, digest.jobId, 'Delivered to the webhook');
   });
-  if (delivered) await deps.progress.write(workspaceId, digest.jobId, 'Delivered to the webhook');
 }

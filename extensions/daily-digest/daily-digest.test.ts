@@ -10,6 +10,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pg } from '@maskin/contract';
 import {
   type CallOptions,
   collectUntil,
@@ -20,7 +21,6 @@ import {
   type TestKernel,
   waitFor,
 } from '@maskin/test-kit';
-import { pg } from '@maskin/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digests, items, progressLines, schedules } from './tables.ts';
 
@@ -374,7 +374,11 @@ describe('daily-digest', () => {
           order by a.attnum`,
         [`public.${config.name}`],
       );
-      const asDrizzle = config.columns.map((c) => ({ name: c.name, type: c.getSQLType(), not_null: c.notNull }));
+      const asDrizzle = config.columns.map((c) => ({
+        name: c.name,
+        type: c.getSQLType(),
+        not_null: c.notNull,
+      }));
       expect(inDatabase, config.name).toEqual(asDrizzle);
     }
   });

@@ -1,8 +1,10 @@
 /**
  * Compile progress as a stream of lines per workspace (scope = workspace id), served
- * by GET /progress/stream. Each line is written in its own short transaction whose
- * last statement takes the line's id from the stream's counter (`nextId`), so ids
- * are commit-ordered and a client resuming with Last-Event-ID misses nothing.
+ * by GET /progress/stream. A line's id comes from the stream's counter (`nextId`) at
+ * the end of its transaction, so ids are commit-ordered and a client resuming with
+ * Last-Event-ID misses nothing. Lines that report a change (compiled, summarised,
+ * delivered) are written in the transaction of that change, after its event, so a
+ * reader who sees the line can rely on the state it reports.
  */
 import type { Db, ExtensionStream, ExtensionStreams } from '@maskin/contract';
 import { orm } from '@maskin/contract';
@@ -10,7 +12,10 @@ import { type ProgressLine, progressLines } from './tables.ts';
 
 export interface Progress {
   stream: ExtensionStream;
+  /** A line in its own transaction (an observation that changes no other state). */
   write(workspaceId: string, jobId: string, text: string): Promise<void>;
+  /** A line in the caller's transaction, as its last statement: it commits with the change it reports. */
+  writeIn(tx: Db, workspaceId: string, jobId: string, text: string): Promise<void>;
 }
 
 export function createProgress(db: Db, streams: ExtensionStreams): Progress {
@@ -33,12 +38,13 @@ export function createProgress(db: Db, streams: ExtensionStreams): Progress {
       at: line.createdAt.toISOString(),
     }),
   });
+  const writeIn = async (tx: Db, workspaceId: string, jobId: string, text: string) => {
+    const id = await stream.nextId(tx, workspaceId);
+    await tx.insert(progressLines).values({ scope: workspaceId, id, workspaceId, jobId, text });
+  };
   return {
     stream,
-    write: (workspaceId, jobId, text) =>
-      db.transaction(async (tx) => {
-        const id = await stream.nextId(tx, workspaceId);
-        await tx.insert(progressLines).values({ scope: workspaceId, id, workspaceId, jobId, text });
-      }),
+    writeIn,
+    write: (workspaceId, jobId, text) => db.transaction((tx) => writeIn(tx, workspaceId, jobId, text)),
   };
 }
