@@ -22,7 +22,7 @@ import { setupWithFakes } from '@maskin/test-kit';
 import { describe, expect, it } from 'vitest';
 import { objectLinksRef, objectsServiceRef } from '../../core-extensions/objects/api.ts';
 import extension from './index.ts';
-import { nextSlot } from './schedule.ts';
+import { nextSlot, repairSchedules } from './schedule.ts';
 
 /** A transaction that fails the test if the code under test touches it. */
 const untouchable = new Proxy(
@@ -131,5 +131,39 @@ describe('daily-digest setup', () => {
     expect(nextSlot({ hour: 0, timezone: 'UTC' }, new Date('2026-03-01T12:00:00Z')).toISOString()).toBe(
       '2026-03-02T00:00:00.000Z',
     );
+  });
+
+  it('restarts, when ready, only the schedules whose job ended in an enabled workspace', async () => {
+    const rows = [
+      { workspaceId: 'ws-failed', jobId: 'job-failed', runAt: new Date() },
+      { workspaceId: 'ws-pending', jobId: 'job-pending', runAt: new Date() },
+      { workspaceId: 'ws-disabled', jobId: 'job-gone', runAt: new Date() },
+    ];
+    const states: Record<string, string> = { 'job-failed': 'failed', 'job-pending': 'pending' };
+    const enqueued: { workspaceId: string | null; singletonKey?: string }[] = [];
+    const upserted: unknown[] = [];
+    const tx = {
+      select: () => ({ from: () => ({ where: () => ({ for: async () => [] }) }) }),
+      insert: () => ({ values: (v: unknown) => ({ onConflictDoUpdate: async () => upserted.push(v) }) }),
+    };
+    const db = {
+      select: () => ({ from: async () => rows }),
+      transaction: async (work: (t: unknown) => Promise<unknown>) => work(tx),
+    };
+    const jobs = {
+      get: async (id: string) => (states[id] ? { state: states[id] } : undefined),
+      enqueue: async (_tx: unknown, job: { workspaceId: string | null; singletonKey?: string }) => {
+        enqueued.push(job);
+        return { id: 'job-new', created: true };
+      },
+    };
+    const repaired = await repairSchedules(db as never, jobs as never, {
+      isEnabled: async (workspaceId) => workspaceId !== 'ws-disabled',
+      settings: async () => ({ hour: 9, timezone: 'UTC' }),
+    });
+    expect(repaired).toBe(1);
+    expect(enqueued.map((j) => j.workspaceId)).toEqual(['ws-failed']);
+    expect(enqueued[0]!.singletonKey).toMatch(/^scheduled:\d{4}-\d\d-\d\dT09:00:00\.000Z$/);
+    expect(upserted).toHaveLength(1);
   });
 });
