@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { objectLinksTable } from '../../core-extensions/objects/links-table.ts';
 import { objectsTable } from '../../core-extensions/objects/table.ts';
 import { relationshipsTable } from '../../core-extensions/relationships/table.ts';
+import * as dailyDigestTables from '../../extensions/daily-digest/tables.ts';
 import { meetingNotes } from '../../extensions/meeting-notes/service.ts';
 import * as kernelSchema from '../../kernel/db/schema.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
@@ -37,7 +38,16 @@ const kernelTables = Object.values(kernelSchema as Record<string, unknown>).filt
   (value): value is PgTable => is(value, PgTable),
 );
 /** Tables an extension (or the kernel) defines in full, and partial read-only views of others. */
-const owned: PgTable[] = [...kernelTables, objectsTable, objectLinksTable, relationshipsTable, meetingNotes];
+const tablesOf = (module: Record<string, unknown>) =>
+  Object.values(module).filter((value): value is PgTable => is(value, PgTable));
+const owned: PgTable[] = [
+  ...kernelTables,
+  objectsTable,
+  objectLinksTable,
+  relationshipsTable,
+  meetingNotes,
+  ...tablesOf(dailyDigestTables),
+];
 const views: PgTable[] = [];
 
 interface DbColumn {
