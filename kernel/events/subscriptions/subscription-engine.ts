@@ -5,7 +5,9 @@
  * (re)connects, cover notifications that were lost (a dropped connection, an instance
  * that was busy). The engine holds the listener only while some worker runs.
  */
+
 import type { Logger } from 'pino';
+import { isUuid } from '../../contract/values.ts';
 import type { Database } from '../../db/database.ts';
 import { ACCOUNT_SCOPE, EVENTS_CHANNEL } from '../record-event.ts';
 import { ConsumerWorker } from './consumer-worker.ts';
@@ -66,7 +68,9 @@ export class SubscriptionEngine {
 
   private notified(payload: string): void {
     const scope = payload.slice(0, payload.lastIndexOf(':'));
-    if (scope === ACCOUNT_SCOPE) return;
+    // Only workspace events wake consumers: not account-level events, and not the stream
+    // hubs' listener probes (`probe:<token>`), which share the channel.
+    if (scope === ACCOUNT_SCOPE || !isUuid(scope)) return;
     for (const worker of this.running) worker.wake(scope);
   }
 
