@@ -48,7 +48,11 @@ export function createRootApp(
     // Straight onto the response's headers: c.header() on a finished response makes
     // @hono/node-server turn its light response into a full web Response and stream
     // the body back out of it, which cost health checks most of their time under load.
-    setResponseHeader(c.res, 'X-Request-Id', requestId);
+    // A stream that wrote its own head (RESPONSE_ALREADY_SENT, with the request id in
+    // it) must become a non-cached response, or @hono/node-server writes a second head:
+    // c.header() does exactly that, and streams are few.
+    if (c.res.headers.get('x-hono-already-sent')) c.header('X-Request-Id', requestId);
+    else setResponseHeader(c.res, 'X-Request-Id', requestId);
     requestLogger.info(
       {
         method: c.req.method,
