@@ -2,7 +2,9 @@
  * Process configuration, read once from the environment and validated, so a typo in
  * an operator's setting stops boot with a message instead of surfacing later.
  */
+import { join } from 'node:path';
 import { z } from 'zod';
+import type { S3Settings } from './blobs/s3-blob-store.ts';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
@@ -40,6 +42,14 @@ const configSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  MASKIN_BLOB_DIR: z.string().optional(),
+  MASKIN_S3_BUCKET: z.string().min(1).optional(),
+  MASKIN_S3_PREFIX: z.string().default(''),
+  MASKIN_S3_REGION: z.string().default('us-east-1'),
+  MASKIN_S3_ENDPOINT: z.string().url().optional(),
+  MASKIN_S3_FORCE_PATH_STYLE: booleanFlag.default(false),
+  MASKIN_S3_ACCESS_KEY_ID: z.string().optional(),
+  MASKIN_S3_SECRET_ACCESS_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,6 +82,12 @@ export interface KernelConfig {
   sseHeartbeatMs: number;
   /** Bytes a stream client may have queued in this process before it is closed as too slow. */
   sseMaxBufferedBytes: number;
+  /**
+   * Where blobs (files, session snapshots) live: a folder (MASKIN_BLOB_DIR, default
+   * MASKIN_DATA_DIR/blobs) or an S3-compatible bucket when MASKIN_S3_BUCKET is set.
+   * Holds the S3 credentials, so extensions do not see it through configRef.
+   */
+  blobs: { kind: 'folder'; root: string } | ({ kind: 's3' } & S3Settings);
   logLevel: string;
 }
 
@@ -106,6 +122,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sseMaxStreamsPerActor: c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
     sseHeartbeatMs: c.MASKIN_SSE_HEARTBEAT_MS,
     sseMaxBufferedBytes: c.MASKIN_SSE_MAX_BUFFERED_BYTES,
+    blobs: c.MASKIN_S3_BUCKET
+      ? {
+          kind: 's3',
+          bucket: c.MASKIN_S3_BUCKET,
+          prefix: c.MASKIN_S3_PREFIX,
+          region: c.MASKIN_S3_REGION,
+          endpoint: c.MASKIN_S3_ENDPOINT,
+          forcePathStyle: c.MASKIN_S3_FORCE_PATH_STYLE,
+          accessKeyId: c.MASKIN_S3_ACCESS_KEY_ID,
+          secretAccessKey: c.MASKIN_S3_SECRET_ACCESS_KEY,
+        }
+      : { kind: 'folder', root: c.MASKIN_BLOB_DIR ?? join(c.MASKIN_DATA_DIR, 'blobs') },
     logLevel: c.LOG_LEVEL,
   };
 }

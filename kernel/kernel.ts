@@ -3,6 +3,7 @@
  * OpenAPI document. Used by the server entry point and by tests (createTestKernel),
  * so tests exercise exactly the production wiring.
  */
+
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
@@ -14,9 +15,11 @@ import { BrowserSessions } from './auth/browser-sessions.ts';
 import { loadInstallationKey } from './auth/installation-key.ts';
 import { MembershipCache } from './auth/membership-cache.ts';
 import { StreamTickets } from './auth/stream-tickets.ts';
+import { openBlobStore } from './blobs/open-blob-store.ts';
 import { kernelServiceFactories } from './capabilities/index.ts';
 import {
   installationKeyRef,
+  internalBlobStoreRef,
   internalConfigRef,
   internalDatabaseRef,
   internalEnablementRef,
@@ -130,6 +133,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     const idempotencySweep = startIdempotencySweep(database, logger);
     closers.push(() => idempotencySweep.stop());
     const installationKey = await loadInstallationKey(database, config);
+    const blobStore = openBlobStore(config);
+    closers.push(async () => blobStore.close());
     const streamTickets = new StreamTickets(installationKey);
     const workspaces = new WorkspaceService();
     const services: KernelServices = {
@@ -189,6 +194,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       .provide(internalConfigRef, config, { internal: true })
       .provide(installationKeyRef, installationKey, { internal: true })
       .provide(lifecycleHubRef, lifecycle, { internal: true })
+      .provide(internalBlobStoreRef, blobStore, { internal: true })
       .provide(streamGuardRef, streamGuard, { internal: true })
       .provide(streamQuotaRef, services.streamQuota, { internal: true })
       .provide(internalEnvRef, Object.freeze({ ...(options.env ?? process.env) }), { internal: true })

@@ -9,5 +9,6 @@ export const configFactory = createServiceFactory({
   deps: { config: internalConfigRef },
   // Extensions reach the database through dbRef and secrets through secretsRef: the
   // credentials behind them are not theirs to read.
-  factory: ({ config: { databaseUrl: _url, secretKey: _key, ...visible } }) => Object.freeze(visible),
+  factory: ({ config: { databaseUrl: _url, secretKey: _key, blobs: _blobs, ...visible } }) =>
+    Object.freeze(visible),
 });

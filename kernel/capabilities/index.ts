@@ -5,6 +5,7 @@
  */
 import type { ServiceFactory } from '../contract/service-factory.ts';
 import { actAsFactory } from './act-as.ts';
+import { blobsFactory } from './blobs.ts';
 import { configFactory } from './config.ts';
 import { databaseFactory } from './database.ts';
 import { eventLogFactory, subscriptionEngineFactory } from './event-log.ts';
@@ -35,4 +36,5 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   jobsFactory,
   eventLogFactory,
   subscriptionEngineFactory,
+  blobsFactory,
 ];

@@ -4,6 +4,7 @@
  * kernel/contract stays the whole extension API.
  */
 import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/blob-store.ts';
 import type { KernelConfig } from '../config.ts';
 import { createServiceRef } from '../contract/refs.ts';
 import type { Database } from '../db/database.ts';
@@ -58,5 +59,10 @@ export const internalEnablementRef = createServiceRef<{
 /** The process's durable-subscription workers (kernel/events/subscriptions/). */
 export const subscriptionEngineRef = createServiceRef<SubscriptionEngine>({
   id: 'kernel.internal.subscription-engine',
+  owner: 'kernel',
+});
+/** The installation's blob store (a folder or an S3 bucket), behind blobsRef. */
+export const internalBlobStoreRef = createServiceRef<BlobStore>({
+  id: 'kernel.internal.blob-store',
   owner: 'kernel',
 });

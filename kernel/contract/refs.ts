@@ -70,8 +70,10 @@ export const eventsRef = createServiceRef<ExtensionEvents>({
   readonly id: 'kernel.events';
 };
 export const loggerRef = createServiceRef<Logger>({ id: 'kernel.logger', owner: 'kernel' });
-/** The kernel configuration without credentials (no databaseUrl, no secretKey). */
-export const configRef = createServiceRef<Readonly<Omit<KernelConfig, 'databaseUrl' | 'secretKey'>>>({
+/** The kernel configuration without credentials (no databaseUrl, secretKey or blob store settings). */
+export const configRef = createServiceRef<
+  Readonly<Omit<KernelConfig, 'databaseUrl' | 'secretKey' | 'blobs'>>
+>({
   id: 'kernel.config',
   owner: 'kernel',
 });

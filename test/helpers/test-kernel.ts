@@ -3,6 +3,9 @@
  * client over `app.request()` (in-process HTTP, the full middleware pipeline).
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type KernelConfig, loadConfig } from '../../kernel/config.ts';
 import { createKernel, createLogger, type Kernel, type KernelOptions } from '../../kernel/kernel.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -41,7 +44,9 @@ export async function createTestKernel(
   } & Partial<Omit<KernelOptions, 'config'>> = {},
 ): Promise<TestKernel> {
   const testDatabase = await createTestDatabase();
-  const config = testConfig(options.env);
+  // Blobs go to a private folder, removed on close, unless the test chose a store.
+  const blobDir = mkdtempSync(join(tmpdir(), 'maskin-blobs-'));
+  const config = testConfig({ MASKIN_BLOB_DIR: blobDir, ...options.env });
   let kernel: Kernel;
   try {
     kernel = await createKernel({
@@ -52,6 +57,7 @@ export async function createTestKernel(
     });
   } catch (error) {
     await testDatabase.drop();
+    rmSync(blobDir, { recursive: true, force: true });
     throw error;
   }
   if (options.ready !== false) await kernel.ready();
@@ -96,6 +102,7 @@ export async function createTestKernel(
       await kernel.beforeShutdown();
       await kernel.close();
       await testDatabase.drop();
+      rmSync(blobDir, { recursive: true, force: true });
     },
   };
 }

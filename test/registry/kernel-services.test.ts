@@ -27,7 +27,7 @@ interface Captured {
   events: ExtensionEvents;
   storage: ExtensionStorage;
   secrets: ExtensionSecrets;
-  config: Readonly<Omit<KernelConfig, 'databaseUrl' | 'secretKey'>>;
+  config: Readonly<Omit<KernelConfig, 'databaseUrl' | 'secretKey' | 'blobs'>>;
 }
 
 /** An extension that only hands its kernel services to the test. */
@@ -185,6 +185,7 @@ describe('config', () => {
     expect(config.port).toBeTypeOf('number');
     expect(JSON.stringify(config)).not.toContain('hunter2');
     expect('secretKey' in config).toBe(false);
+    expect('blobs' in config).toBe(false);
     expect('databaseUrl' in config).toBe(false);
   });
 });
