@@ -57,7 +57,11 @@ export type SubscriptionHandler = (event: EventJson, delivery: SubscriptionDeliv
 export interface SubscribeOptions {
   /** Stable name, unique within the extension (`[a-z][a-z0-9_.-]*`); the cursor is stored under it. */
   consumer: string;
-  /** Event types to deliver (exact names); others pass the cursor without a call. */
+  /**
+   * Event types to deliver (exact names); others pass the cursor without a call.
+   * `['*']` delivers every event of the workspace, for consumers whose types are data
+   * (triggers); prefer exact names, since each delivery is a transaction.
+   */
   types: string[];
   handler: SubscriptionHandler;
   /** Attempts before the event is parked as a dead letter; default 5. */

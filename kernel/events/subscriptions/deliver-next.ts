@@ -67,16 +67,21 @@ interface EventRow {
   created_at: string | Date;
 }
 
+/** `types: ['*']`: every event of the workspace (triggers match on types chosen at runtime). */
+export const ALL_EVENT_TYPES = '*';
+
 export function backoffDelay(backoff: Consumer['backoff'], attempt: number): number {
   return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, attempt - 1));
 }
 
 /** The next matching event after `afterId`, and the log's last id, from one snapshot. */
 async function nextEvent(tx: Db, scope: string, afterId: number, types: readonly string[]) {
-  const typeList = sql.join(
-    types.map((type) => sql`${type}`),
-    sql`, `,
-  );
+  const typeFilter = types.includes(ALL_EVENT_TYPES)
+    ? sql``
+    : sql`and type in (${sql.join(
+        types.map((type) => sql`${type}`),
+        sql`, `,
+      )})`;
   const [row] = resultRows<EventRow>(
     await tx.execute(sql`
       select (select max(id) from events where scope = ${scope} and id > ${afterId}) as latest_id, next.*
@@ -84,7 +89,7 @@ async function nextEvent(tx: Db, scope: string, afterId: number, types: readonly
         left join lateral (
           select id, workspace_id, type, actor_id, entity_type, entity_id, data, created_at
             from events
-           where scope = ${scope} and id > ${afterId} and type in (${typeList})
+           where scope = ${scope} and id > ${afterId} ${typeFilter}
            order by id
            limit 1
         ) as next on true`),
