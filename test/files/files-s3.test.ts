@@ -87,7 +87,10 @@ it('stores, serves ranges of, and deletes files in the bucket', async () => {
   const past = await download(t, owner, `/api/files/${stored.body.id}/content`, { range: 'bytes=400000-' });
   expect(past.status).toBe(416);
 
-  const deleted = await t.call('DELETE', `/api/files/${stored.body.id}`, { key: owner.key, workspace: owner.workspaceId });
+  const deleted = await t.call('DELETE', `/api/files/${stored.body.id}`, {
+    key: owner.key,
+    workspace: owner.workspaceId,
+  });
   expect(deleted.status).toBe(204);
   expect(await bucketKeys()).not.toContain(key);
 });

@@ -85,3 +85,8 @@ export async function download(
     bytes: Buffer.from(await response.arrayBuffer()),
   };
 }
+
+export const importsStack = async () => {
+  const { default: imports } = await import('../../core-extensions/imports/index.ts');
+  return [...filesStack(), core(imports, 'imports')];
+};
