@@ -40,7 +40,12 @@ it('resumes from the checkpoint without duplicates', async () => {
   const done = await finished(t, m, preview.id);
   expect(crashed).toBe(true);
   expect(done.status, JSON.stringify(done)).toBe('completed');
-  expect(done.progress).toMatchObject({ rows_done: 55, imported_rows: 55, failed_rows: 0, created_objects: 55 });
+  expect(done.progress).toMatchObject({
+    rows_done: 55,
+    imported_rows: 55,
+    failed_rows: 0,
+    created_objects: 55,
+  });
   // First attempt: batches 1 and 2 committed (rows 1-20), the third crashed; the retry starts at row 21.
   expect(commits).toEqual([
     { batch: 1, lastRow: 10 },
