@@ -128,6 +128,20 @@ export class ObjectsService {
     };
   }
 
+  /**
+   * What `prepareCreate` would refuse in one input (type, status, metadata against
+   * `settings`, from `this.settings(workspaceId)`), without throwing: for callers
+   * that report bad items and write the good ones (imports). Drivers are not checked.
+   */
+  problemsOf(settings: ObjectsSettings, input: CreateObjectInput): ErrorDetail[] {
+    const typeSettings = typeOf(settings, input.type);
+    if (!typeSettings) return checkType(settings, input.type);
+    return [
+      ...checkStatus(typeSettings, input.type, input.status ?? typeSettings.statuses[0]!),
+      ...checkMetadata(typeSettings, input.type, withoutNulls(input.metadata ?? {})),
+    ];
+  }
+
   async create(tx: Db, scope: WriteScope, inputs: CreateObjectInput[], pathOf: ItemPath) {
     const prepared = await this.prepareCreate(tx, scope, inputs, pathOf);
     await prepared.recordEvents();

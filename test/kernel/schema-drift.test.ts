@@ -10,6 +10,8 @@
 import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filesTable } from '../../core-extensions/files/table.ts';
+import { importErrorsTable, importsTable } from '../../core-extensions/imports/table.ts';
 import { objectLinksTable } from '../../core-extensions/objects/links-table.ts';
 import { objectsTable } from '../../core-extensions/objects/table.ts';
 import { relationshipsTable } from '../../core-extensions/relationships/table.ts';
@@ -45,6 +47,9 @@ const owned: PgTable[] = [
   objectsTable,
   objectLinksTable,
   relationshipsTable,
+  filesTable,
+  importsTable,
+  importErrorsTable,
   meetingNotes,
   ...tablesOf(dailyDigestTables),
 ];
