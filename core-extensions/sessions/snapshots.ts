@@ -7,6 +7,7 @@
  * snapshot cannot write outside the fresh directory it is restored into.
  */
 import { mkdirSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ExtensionBlobs } from '@maskin/contract';
 import * as tar from 'tar';
@@ -19,9 +20,13 @@ export async function saveSnapshot(
   sessionId: string,
   workDir: string,
 ) {
-  const archive = tar.c({ gzip: true, cwd: workDir, portable: true }, ['.']);
+  // tar's stream is a Minipass, not a Node Readable: hand the blob store a real one.
+  const archive = new PassThrough();
+  const packing = tar.c({ gzip: true, cwd: workDir, portable: true }, ['.']);
+  packing.on('error', (error: Error) => archive.destroy(error));
+  packing.pipe(archive);
   const key = snapshotKeyOf(sessionId);
-  const { size } = await blobs.put(workspaceId, key, archive as unknown as NodeJS.ReadableStream as never);
+  const { size } = await blobs.put(workspaceId, key, archive);
   return { key, size };
 }
 
