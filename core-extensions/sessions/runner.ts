@@ -43,7 +43,7 @@ import { restoreSnapshot, saveSnapshot } from './snapshots.ts';
 import { inputs, instances, type SessionRow, sessions } from './tables.ts';
 import { exhaustedBudget, parseStreamJsonLine, recordTotals, type UsageTotals } from './usage.ts';
 
-const { and, eq, inArray, isNull, lt, sql } = orm;
+const { and, eq, inArray, isNull, lt, ne, sql } = orm;
 
 export type MaterializeSkills = (
   db: SessionCore['db'],
@@ -561,7 +561,13 @@ export class SessionRunner {
       const dead = await tx
         .select()
         .from(instances)
-        .where(lt(instances.heartbeatAt, sql`now() - make_interval(secs => ${config.dead_after_ms / 1000})`))
+        // Never this instance: it is running the sweep, so it is alive whatever its row says.
+        .where(
+          and(
+            lt(instances.heartbeatAt, sql`now() - make_interval(secs => ${config.dead_after_ms / 1000})`),
+            ne(instances.id, this.instanceId),
+          ),
+        )
         .for('update', { skipLocked: true });
       for (const instance of dead) {
         const orphans = await tx

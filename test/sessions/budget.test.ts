@@ -21,7 +21,11 @@ it('stops a running session when its usage crosses the agent budget', async () =
   expect(stopped.usage.cost_usd).toBeCloseTo(0.6, 6);
   const events = await bench.call('GET', '/api/events?type=session.budget_exceeded&limit=5');
   expect(events.body.items).toHaveLength(1);
-  expect(events.body.items[0].data).toMatchObject({ scope: 'agent', budget_usd: 0.5, stopped_sessions: [created.id] });
+  expect(events.body.items[0].data).toMatchObject({
+    scope: 'agent',
+    budget_usd: 0.5,
+    stopped_sessions: [created.id],
+  });
 
   const refused = await bench.call('POST', '/api/sessions', { agent_id: bench.agentId, prompt: 'again' });
   expect(refused.status).toBe(402);

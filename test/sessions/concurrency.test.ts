@@ -38,7 +38,9 @@ it('runs one session at a time, the rest in FIFO order', async () => {
   await finish(second.id);
   await finish(third.id);
   const started = (
-    await Promise.all([first, second, third].map(async (s) => (await bench.call('GET', `/api/sessions/${s.id}`)).body))
+    await Promise.all(
+      [first, second, third].map(async (s) => (await bench.call('GET', `/api/sessions/${s.id}`)).body),
+    )
   ).map((s) => s.started_at);
   expect([...started].sort()).toEqual(started);
 });

@@ -47,7 +47,7 @@ export async function createBench(
       MASKIN_EXT_SESSIONS_WORK_DIR: workRoot,
       MASKIN_EXT_SESSIONS_CONTROL_MS: '50',
       MASKIN_EXT_SESSIONS_HEARTBEAT_MS: '500',
-      MASKIN_EXT_SESSIONS_DEAD_AFTER_MS: '3000',
+      MASKIN_EXT_SESSIONS_DEAD_AFTER_MS: '10000',
       MASKIN_EXT_SESSIONS_SWEEP_CRON: '* * * * * *',
       MASKIN_EXT_SESSIONS_CLAUDE_BIN: 'claude-not-installed',
       ...options.env,
