@@ -42,6 +42,7 @@ export async function createBench(
   const url = `http://127.0.0.1:${port}`;
   const workRoot = mkdtempSync(join(tmpdir(), 'maskin-sessions-'));
   const t = await createTestKernel({
+    ...(options.logger ? { logger: options.logger } : {}),
     env: {
       MASKIN_EXT_SESSIONS_API_URL: url,
       MASKIN_EXT_SESSIONS_WORK_DIR: workRoot,
