@@ -23,7 +23,7 @@ export async function saveSnapshot(
   // tar's stream is a Minipass, not a Node Readable: hand the blob store a real one.
   const archive = new PassThrough();
   const packing = tar.c({ gzip: true, cwd: workDir, portable: true }, ['.']);
-  packing.on('error', (error: Error) => archive.destroy(error));
+  packing.on('error', (error: unknown) => archive.destroy(error as Error));
   packing.pipe(archive);
   const key = snapshotKeyOf(sessionId);
   const { size } = await blobs.put(workspaceId, key, archive);

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import type { Logger } from 'pino';
 import { freePort } from '../helpers/server-process.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 
@@ -36,7 +37,7 @@ export interface Bench {
 }
 
 export async function createBench(
-  options: { env?: Record<string, string>; profile?: Record<string, unknown> } = {},
+  options: { env?: Record<string, string>; profile?: Record<string, unknown>; logger?: Logger } = {},
 ): Promise<Bench> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -142,7 +143,7 @@ export async function createBench(
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections?.();
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       await t.close();
       rmSync(workRoot, { recursive: true, force: true });
