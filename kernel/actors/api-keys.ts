@@ -30,6 +30,8 @@ export interface CreateApiKeyInput {
   createdBy: string | null;
   /** The workspace whose event log records the creation (agents' keys); null for account-level. */
   workspaceId: string | null;
+  /** Limits the key to this workspace (session keys, kernel/capabilities/agent-keys.ts). */
+  limitedToWorkspace?: string;
 }
 
 export async function createApiKey(tx: Db, input: CreateApiKeyInput) {
@@ -48,6 +50,7 @@ export async function createApiKey(tx: Db, input: CreateApiKeyInput) {
       displayPrefix: displayPrefixOf(secret),
       createdBy: input.createdBy,
       expiresAt: input.expiresAt ?? null,
+      workspaceId: input.limitedToWorkspace ?? null,
     })
     .returning();
   await recordEvent(tx, {

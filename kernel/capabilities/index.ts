@@ -5,6 +5,7 @@
  */
 import type { ServiceFactory } from '../contract/service-factory.ts';
 import { actAsFactory } from './act-as.ts';
+import { agentKeysFactory } from './agent-keys.ts';
 import { blobsFactory } from './blobs.ts';
 import { configFactory } from './config.ts';
 import { databaseFactory } from './database.ts';
@@ -37,4 +38,5 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   eventLogFactory,
   subscriptionEngineFactory,
   blobsFactory,
+  agentKeysFactory,
 ];

@@ -15,6 +15,8 @@ export interface AuthenticatedActor {
 export interface AuthContext {
   actor: AuthenticatedActor;
   apiKeyId: string;
+  /** Set when the key is limited to one workspace (a session key): every other one is closed to it. */
+  workspaceId?: string;
 }
 
 export interface WorkspaceContext {

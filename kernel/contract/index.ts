@@ -10,6 +10,7 @@ export * as pg from 'drizzle-orm/pg-core';
 export type { Db } from '../db/database.ts';
 export type { EventInput, RecordedEvent } from '../events/record-event.ts';
 export * from './act-as.ts';
+export * from './agent-keys.ts';
 export * from './blobs.ts';
 export type {
   AuthContext,

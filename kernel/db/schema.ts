@@ -48,6 +48,8 @@ export const apiKeys = pgTable('api_keys', {
   lastUsedAt: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  /** Set for keys limited to one workspace (session keys, kernel/capabilities/agent-keys.ts). */
+  workspaceId: uuid('workspace_id'),
 });
 
 export const events = pgTable(

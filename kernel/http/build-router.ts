@@ -91,8 +91,9 @@ export function authenticate(
 async function setWorkspace(c: Context<KernelEnv>, memberships: MembershipCache, requested: string) {
   // A malformed id cannot name a workspace the caller belongs to: same answer as a non-member.
   const workspaceId = requested.toLowerCase();
-  // An act-as call is bound to its workspace: any other is answered as for a non-member.
-  const boundTo = actAsCredentialOf(c)?.workspaceId;
+  // An act-as call, or a key limited to one workspace (a session key), is bound to its
+  // workspace: any other is answered as for a non-member.
+  const boundTo = actAsCredentialOf(c)?.workspaceId ?? c.get('auth')?.workspaceId;
   const role =
     isUuid(workspaceId) && (boundTo === undefined || boundTo === workspaceId)
       ? await memberships.roleOf(workspaceId, c.get('auth')!.actor.id)
@@ -149,6 +150,18 @@ function keyOrStreamTicket(deps: RouterDeps): MiddlewareHandler<KernelEnv> {
   };
 }
 
+/**
+ * Actor-level routes (API keys, creating workspaces, the profile) act for the actor in
+ * every workspace: a key limited to one workspace must not reach them, or a session's
+ * key could mint itself an unlimited key that outlives the session.
+ */
+const refuseWorkspaceBoundKey: MiddlewareHandler<KernelEnv> = async (c, next) => {
+  if (c.get('auth')?.workspaceId) {
+    throw forbidden('This key is limited to one workspace; actor-level routes need an ordinary API key');
+  }
+  await next();
+};
+
 function requireRole(minimum: Role): MiddlewareHandler<KernelEnv> {
   return async (c, next) => {
     const role = c.get('workspace')!.role;
@@ -188,6 +201,7 @@ export function buildRouter(
       middleware.push(keyOrStreamTicket(deps));
     } else if (access.auth !== 'public') {
       middleware.push(access.auth === 'workspace' ? workspaceAuth : auth);
+      if (access.auth === 'actor') middleware.push(refuseWorkspaceBoundKey);
       if (access.auth === 'workspace')
         middleware.push(resolveWorkspace(deps.memberships, access.workspaceParam));
     }
