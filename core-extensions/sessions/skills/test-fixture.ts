@@ -4,6 +4,7 @@
  * independently of) the sessions extension's own index.ts.
  */
 import { dbRef, defineExtension, eventsRef, membersRef } from '@maskin/contract';
+import { sessionCredentialsPoint } from '../api.ts';
 import { SKILL_EVENT_TYPES, skillRoutes } from './index.ts';
 
 export const sessionsWithSkillsOnly = defineExtension({
@@ -18,6 +19,8 @@ export const sessionsWithSkillsOnly = defineExtension({
   },
   deps: { database: dbRef, events: eventsRef, members: membersRef },
   migrations: new URL('../migrations/', import.meta.url),
+  // Declared so claude-oauth can boot beside this stand-in (its conformance run).
+  extensionPoints: [sessionCredentialsPoint],
   setup({ deps }) {
     return { routes: skillRoutes({ db: deps.database.db, events: deps.events, members: deps.members }) };
   },
