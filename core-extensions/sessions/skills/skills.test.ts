@@ -221,6 +221,31 @@ describe('the skill library', () => {
       'skill.updated',
     ]);
   });
+  it('numbers concurrent updates of one skill without gaps or duplicates (row lock)', async () => {
+    const created = await createSkill(owner, { content: skillMd('busy', 'v1') });
+    const updates = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        t.call('POST', `${base}/${created.body.id}/versions`, {
+          ...as(owner),
+          body: { content: skillMd('busy', `u${i}`) },
+        }),
+      ),
+    );
+    expect(updates.map((u) => u.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(updates.map((u) => u.body.version.version).sort()).toEqual([2, 3, 4, 5, 6]);
+    expect((await t.call('GET', `${base}/${created.body.id}`, as(owner))).body.latest_version).toBe(6);
+  });
+
+  it('refuses an uploaded file over 1 MiB with 413 and stores nothing', async () => {
+    const form = new FormData();
+    form.append('skill', new Blob([skillMd('too-big', 'd')]), 'SKILL.md');
+    form.append('files/big.bin', new Blob([new Uint8Array(1024 * 1024 + 1)]), 'big.bin');
+    const result = await upload(owner, form);
+    expect(result.status).toBe(413);
+    expect(result.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    const list = await t.call('GET', `${base}?limit=200`, as(owner));
+    expect(list.body.items.map((s: { name: string }) => s.name)).not.toContain('too-big');
+  });
 });
 
 describe('attachments and materializeSkills', () => {
