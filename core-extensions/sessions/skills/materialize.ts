@@ -13,7 +13,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Db } from '@maskin/contract';
 import { SKILL_NAME_PATTERN } from './front-matter.ts';
-import { SkillsService } from './service.ts';
+import { attachedSkillVersions } from './service.ts';
 import { fromStoredFile, skillFilePathProblem } from './skill-files.ts';
 
 export interface MaterializedSkill {
@@ -26,16 +26,13 @@ export interface MaterializedSkill {
 /** Where Claude Code reads project skills from, relative to the working directory. */
 export const CLAUDE_SKILLS_DIR = join('.claude', 'skills');
 
-// Reading attachments needs neither events nor members.
-const reader = new SkillsService({ events: undefined as never, members: undefined as never });
-
 export async function materializeSkills(
   db: Db,
   workspaceId: string,
   actorId: string,
   workingDir: string,
 ): Promise<MaterializedSkill[]> {
-  const attached = await reader.attachedVersions(db, workspaceId, actorId);
+  const attached = await attachedSkillVersions(db, workspaceId, actorId);
   const root = resolve(workingDir, CLAUDE_SKILLS_DIR);
   const written: MaterializedSkill[] = [];
   for (const { name, version } of attached) {

@@ -139,6 +139,26 @@ export interface SkillListFilters {
   cursor?: string;
 }
 
+/** The exact versions an agent's session gets: pinned, or each skill's latest, in one query. */
+export function attachedSkillVersions(db: Db, workspaceId: string, agentId: string) {
+  return db
+    .select({ name: skills.name, version: versions })
+    .from(attachments)
+    .innerJoin(
+      skills,
+      and(eq(skills.workspaceId, attachments.workspaceId), eq(skills.id, attachments.skillId)),
+    )
+    .innerJoin(
+      versions,
+      and(
+        eq(versions.skillId, attachments.skillId),
+        eq(versions.version, sql`coalesce(${attachments.pinnedVersion}, ${skills.latestVersion})`),
+      ),
+    )
+    .where(and(eq(attachments.workspaceId, workspaceId), eq(attachments.actorId, agentId)))
+    .orderBy(asc(skills.name));
+}
+
 export class SkillsService {
   constructor(private readonly deps: SkillsDeps) {}
 
@@ -405,26 +425,6 @@ export class SkillsService {
       .orderBy(asc(attachments.actorId))
       .limit(page.limit + 1);
     return toPage(rows, page.limit, attachmentJson, (row) => [row.actorId]);
-  }
-
-  /** The exact versions an agent's session gets: pinned, or each skill's latest. */
-  async attachedVersions(db: Db, workspaceId: string, agentId: string) {
-    return db
-      .select({ name: skills.name, version: versions })
-      .from(attachments)
-      .innerJoin(
-        skills,
-        and(eq(skills.workspaceId, attachments.workspaceId), eq(skills.id, attachments.skillId)),
-      )
-      .innerJoin(
-        versions,
-        and(
-          eq(versions.skillId, attachments.skillId),
-          eq(versions.version, sql`coalesce(${attachments.pinnedVersion}, ${skills.latestVersion})`),
-        ),
-      )
-      .where(and(eq(attachments.workspaceId, workspaceId), eq(attachments.actorId, agentId)))
-      .orderBy(asc(skills.name));
   }
 
   private async requireAgent(tx: Db, workspaceId: string, agentId: string) {
