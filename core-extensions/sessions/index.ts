@@ -32,7 +32,9 @@ import { usageRoutes } from './routes/usage.ts';
 import { SessionRunner } from './runner.ts';
 import { processRuntime } from './runtime/process.ts';
 import { type SessionCore, START_QUEUE, summaryOf } from './service.ts';
+import { materializeSkills, skillRoutes } from './skills/index.ts';
 import { sessions } from './tables.ts';
+import { wasRunningForTrigger } from './trigger-sessions.ts';
 
 export default defineExtension({
   manifest,
@@ -85,6 +87,7 @@ export default defineExtension({
       secretSettings: deps.secretSettings,
       providers: extensionPoints.registrations(sessionCredentialsPoint),
       runtime: processRuntime,
+      materializeSkills,
       logger: deps.logger,
     });
 
@@ -110,11 +113,15 @@ export default defineExtension({
       async resume(tx, workspaceId, sessionId, options) {
         return summaryOf(await resumeSession(core, tx, workspaceId, sessionId, options));
       },
+      async wasRunningForTrigger(tx, query) {
+        return wasRunningForTrigger(tx, query);
+      },
     };
 
     return {
       // Static paths before /{id}, which would otherwise take them.
       routes: [
+        ...skillRoutes({ db, events: deps.events, members: deps.members }),
         ...profileRoutes({ db, events: deps.events, secrets: deps.secrets, members: deps.members }),
         ...usageRoutes({ db }),
         ...sessionRoutes(core),

@@ -4,8 +4,10 @@
  * config (where working directories live, the agent CLIs, instance liveness timings),
  * error codes and event types.
  */
+
 import type { ExtensionErrors } from '@maskin/contract';
 import { z } from '@maskin/contract';
+import { SKILL_EVENT_TYPES } from './skills/service.ts';
 
 export const settingsSchema = z.object({
   max_concurrent_sessions: z
@@ -116,5 +118,5 @@ export const manifest = {
   secrets: secretsSchema,
   config: configSchema,
   errors,
-  events: [...eventTypes],
+  events: [...eventTypes, ...SKILL_EVENT_TYPES],
 };

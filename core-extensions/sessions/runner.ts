@@ -50,7 +50,7 @@ export type MaterializeSkills = (
   workspaceId: string,
   actorId: string,
   workingDir: string,
-) => Promise<void>;
+) => Promise<unknown>;
 
 export interface RunnerDeps extends SessionCore {
   config: SessionsConfig;
@@ -260,12 +260,10 @@ export class SessionRunner {
       };
       writeFileSync(mcpConfigPath, JSON.stringify({ mcpServers }, null, 2), { mode: 0o600 });
 
-      // ── SKILLS ─────────────────────────────────────────────────────────────────
-      // The single call site where skills are materialised into the working directory
-      // (Claude Code: .claude/skills/<name>/SKILL.md). The lead wires
-      // `materializeSkills(db, workspaceId, actorId, workDir)` from ./skills/ here.
-      await this.deps.materializeSkills?.(this.deps.db, workspaceId, row.actorId, workDir);
-      // ───────────────────────────────────────────────────────────────────────────
+      // The agent's attached skills, where the runtime expects them (Claude Code:
+      // .claude/skills/<name>/SKILL.md). A fresh start only: a resumed directory is the
+      // snapshot, skills included, exactly as the agent left it.
+      if (!resuming) await this.deps.materializeSkills?.(this.deps.db, workspaceId, row.actorId, workDir);
 
       const agentEnv = decryptEnv(this.deps.secrets, profile);
       const credentials = await resolveCredentials(
