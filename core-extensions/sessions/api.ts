@@ -80,6 +80,15 @@ export interface SessionsService {
     sessionId: string,
     options: { input?: string; actorId: string },
   ): Promise<SessionSummary>;
+  /**
+   * Whether `actorId` was running a session started by `triggerId` at `at` (from its
+   * start to its end): triggers' loop guard, so an agent's own actions in a session a
+   * trigger started do not fire that trigger again.
+   */
+  wasRunningForTrigger(
+    tx: Db,
+    query: { workspaceId: string; triggerId: string; actorId: string; at: Date },
+  ): Promise<boolean>;
 }
 
 export const sessionsServiceRef = createServiceRef<SessionsService>({
