@@ -3,27 +3,12 @@
  * sessions extension (fake-sessions/) that records the sessions it is asked to start.
  * Firings are awaited by polling the runs with a deadline; nothing asserts on time.
  */
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverExtensions } from '../../kernel/registry/load-extensions.ts';
-import { installed } from '../helpers/extensions.ts';
 import { waitFor } from '../helpers/sse-client.ts';
-import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
+import type { TestKernel } from '../helpers/test-kernel.ts';
 import { as, type Member, setExtensionSettings } from '../helpers/work-graph.ts';
-import fakeSessions, { REFUSED_PROMPT } from './fake-sessions/index.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-async function kernelWithFakeSessions(options: { ready?: boolean } = {}): Promise<TestKernel> {
-  const discovered = await discoverExtensions(ROOT, []);
-  return createTestKernel({
-    ...options,
-    extensions: [
-      ...discovered.filter((e) => e.definition.manifest.id !== 'sessions'),
-      installed(fakeSessions),
-    ],
-  });
-}
+import { REFUSED_PROMPT } from './fake-sessions/index.ts';
+import { kernelWithFakeSessions } from './kernel-with-fake-sessions.ts';
 
 let t: TestKernel;
 let owner: Member;
