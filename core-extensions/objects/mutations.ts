@@ -84,9 +84,18 @@ export async function updateObject(
     .where(and(eq(o.workspaceId, scope.workspaceId), eq(o.id, id)))
     .returning();
   const updated = toObjectJson(row!);
-  await record(tx, scope, 'object.updated', id, { changed: Object.keys(patch), version: updated.version });
+  // the object's type rides along so consumers (triggers' entity_type) need not read the object
+  await record(tx, scope, 'object.updated', id, {
+    type: current.type,
+    changed: Object.keys(patch),
+    version: updated.version,
+  });
   if (status !== current.status) {
-    await record(tx, scope, 'object.status_changed', id, { from: current.status, to: status });
+    await record(tx, scope, 'object.status_changed', id, {
+      type: current.type,
+      from: current.status,
+      to: status,
+    });
   }
   return updated;
 }

@@ -252,7 +252,8 @@ describe('PATCH and DELETE /api/objects/:id', () => {
     expect(res.headers.get('etag')).toBe('"2"');
     const events = (await eventsOf(t, owner.workspaceId, ['object'])).filter((e) => e.entity_id === id);
     expect(events.map((e) => e.type)).toEqual(['object.created', 'object.updated', 'object.status_changed']);
-    expect(events[2]!.data).toEqual({ from: 'signal', to: 'active' });
+    expect(events[1]!.data).toEqual({ type: 'bet', changed: ['title', 'status'], version: 2 });
+    expect(events[2]!.data).toEqual({ type: 'bet', from: 'signal', to: 'active' });
   });
 
   it('refuses a stale If-Match with 412 and changes nothing; a current one succeeds', async () => {
