@@ -210,7 +210,11 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       // Asked only once the server is ready, when the registry below exists.
       .provide(
         internalEnablementRef,
-        { isEnabled: (workspaceId, extensionId) => registry.enablement.isEnabled(workspaceId, extensionId) },
+        {
+          isEnabled: (workspaceId, extensionId) => registry.enablement.isEnabled(workspaceId, extensionId),
+          isEnabledInTransaction: (tx, workspaceId, extensionId) =>
+            registry.enablement.isEnabledInTransaction(tx, workspaceId, extensionId),
+        },
         { internal: true },
       );
     const registry = await ExtensionRegistry.boot(

@@ -33,6 +33,8 @@ export const subscriptionEngineFactory = createServiceFactory({
       database,
       logger: logger.child({ component: 'subscriptions' }),
       isEnabled: (workspaceId, extensionId) => enablement.isEnabled(workspaceId, extensionId),
+      isEnabledInTransaction: (tx, workspaceId, extensionId) =>
+        enablement.isEnabledInTransaction(tx, workspaceId, extensionId),
     }),
 });
 

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { KernelConfig } from '../config.ts';
 import { createServiceRef } from '../contract/refs.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, Db } from '../db/database.ts';
 import type { StreamGuard } from '../events/stream-guard.ts';
 import type { StreamQuota } from '../events/stream-quota.ts';
 import type { SubscriptionEngine } from '../events/subscriptions/subscription-engine.ts';
@@ -55,6 +55,8 @@ export const internalEnvRef = createServiceRef<Readonly<Record<string, string | 
 /** Whether an extension is enabled in a workspace (the registry's cached EnablementStore). */
 export const internalEnablementRef = createServiceRef<{
   isEnabled(workspaceId: string, extensionId: string): Promise<boolean>;
+  /** Uncached, inside `tx` (the cache trails a change by a NOTIFY). */
+  isEnabledInTransaction(tx: Db, workspaceId: string, extensionId: string): Promise<boolean>;
 }>({ id: 'kernel.internal.enablement', owner: 'kernel' });
 /** The process's durable-subscription workers (kernel/events/subscriptions/). */
 export const subscriptionEngineRef = createServiceRef<SubscriptionEngine>({

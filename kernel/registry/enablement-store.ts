@@ -76,6 +76,21 @@ export class EnablementStore {
     return this.isEnabledIn(await this.rowsOf(workspaceId), extensionId);
   }
 
+  /**
+   * Uncached, in the caller's transaction: for work that must not act on a stale cache
+   * (the cache learns of a change by NOTIFY, a moment after its commit).
+   */
+  async isEnabledInTransaction(tx: Db, workspaceId: string, extensionId: string): Promise<boolean> {
+    const [row] = resultRows<{ enabled: boolean }>(
+      await tx.execute(
+        sql`select enabled from workspace_extensions where workspace_id = ${workspaceId} and extension_id = ${extensionId}`,
+      ),
+    );
+    const enablement = this.enablementOf(extensionId);
+    if (enablement === 'always') return true;
+    return row ? row.enabled : enablement === 'default-on';
+  }
+
   /** Uncached read inside a transaction (for the enablement API's checks). */
   async rowsInTransaction(tx: Db, workspaceId: string) {
     // Lock the workspace row: concurrent enablement changes of one workspace serialise,

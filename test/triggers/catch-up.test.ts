@@ -112,6 +112,20 @@ describe('enablement', () => {
     const busy = (await t.call('POST', '/api/objects', as(second, { body: { type: 'task', title: 'busy' } })))
       .body;
     await waitFor(async () => (await statusOf(t.call, second, busy.id)) === 'in_progress', 30_000);
+    // the consumer passes the disabled workspace's event without firing: wait until its
+    // stored cursor is past it (an event still behind the cursor when the extension is
+    // enabled again is delivered then)
+    const [created] = await t.kernel.services.database.query<{ id: string }>(
+      "select id from events where entity_id = $1 and type = 'object.created'",
+      [quiet.id],
+    );
+    await waitFor(async () => {
+      const [cursor] = await t.kernel.services.database.query<{ last_id: string }>(
+        "select last_id from event_subscription_cursors where consumer = 'triggers:event-triggers' and scope = $1",
+        [first.workspaceId],
+      );
+      return cursor !== undefined && Number(cursor.last_id) >= Number(created!.id);
+    }, 30_000);
     // enabled again, the first workspace fires for new events; once that one fired, the
     // cursor is past the event of the disabled period, which stayed unfired
     await t.call('PUT', `/api/workspaces/${first.workspaceId}/extensions/triggers`, {

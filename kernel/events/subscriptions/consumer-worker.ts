@@ -31,6 +31,8 @@ export interface WorkerDeps {
   db: Db;
   logger: Logger;
   isEnabled(workspaceId: string, extensionId: string): Promise<boolean>;
+  /** Uncached, in the delivery's transaction: the cache can trail a disable by a moment. */
+  isEnabledInTransaction(tx: Db, workspaceId: string, extensionId: string): Promise<boolean>;
 }
 
 export class ConsumerWorker {
@@ -134,7 +136,9 @@ export class ConsumerWorker {
         return;
       }
       while (!this.stopped) {
-        const outcome = await deliverNext(db, this.consumer, scope);
+        const outcome = await deliverNext(db, this.consumer, scope, (tx) =>
+          this.deps.isEnabledInTransaction(tx, scope, this.consumer.extensionId),
+        );
         if (outcome.kind === 'delivered') continue;
         if (outcome.kind === 'parked') {
           this.logger.warn({ workspace: scope, error: outcome.error }, 'event parked after its last attempt');

@@ -109,12 +109,23 @@ async function nextEvent(tx: Db, scope: string, afterId: number, types: readonly
   return { next, latestId };
 }
 
-export async function deliverNext(db: Db, consumer: Consumer, scope: string): Promise<DeliveryOutcome> {
+/**
+ * `enabledNow` is asked, in the delivery's transaction, before a handler runs: the
+ * caller's cached check can trail a disable by a NOTIFY, and an event of a workspace
+ * where the extension is disabled must pass the cursor unhandled. Without it (tests of
+ * the mechanism itself) the extension counts as enabled.
+ */
+export async function deliverNext(
+  db: Db,
+  consumer: Consumer,
+  scope: string,
+  enabledNow?: (tx: Db) => Promise<boolean>,
+): Promise<DeliveryOutcome> {
   return db.transaction(async (tx): Promise<DeliveryOutcome> => {
     const cursor = await claimCursor(tx, consumer.key, scope);
     if (!cursor) return (await cursorExists(tx, consumer.key, scope)) ? { kind: 'busy' } : { kind: 'gone' };
     const { next, latestId } = await nextEvent(tx, scope, cursor.lastId, consumer.types);
-    if (!next) {
+    if (!next || (enabledNow && !(await enabledNow(tx)))) {
       if (latestId > cursor.lastId) await advanceCursor(tx, consumer.key, scope, latestId);
       return { kind: 'caught-up' };
     }

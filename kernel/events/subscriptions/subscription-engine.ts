@@ -8,7 +8,7 @@
 
 import type { Logger } from 'pino';
 import { isUuid } from '../../contract/values.ts';
-import type { Database } from '../../db/database.ts';
+import type { Database, Db } from '../../db/database.ts';
 import { ACCOUNT_SCOPE, EVENTS_CHANNEL } from '../record-event.ts';
 import { ConsumerWorker } from './consumer-worker.ts';
 import type { Consumer } from './deliver-next.ts';
@@ -17,6 +17,7 @@ export interface SubscriptionEngineDeps {
   database: Database;
   logger: Logger;
   isEnabled(workspaceId: string, extensionId: string): Promise<boolean>;
+  isEnabledInTransaction(tx: Db, workspaceId: string, extensionId: string): Promise<boolean>;
   /** Fallback sweep interval; default 5 s. */
   sweepMs?: number;
 }
@@ -35,6 +36,7 @@ export class SubscriptionEngine {
       db: this.deps.database.db,
       logger: this.deps.logger,
       isEnabled: this.deps.isEnabled,
+      isEnabledInTransaction: this.deps.isEnabledInTransaction,
     });
   }
 

@@ -5,7 +5,11 @@
  * test sets ended_at (the loop guard reads that).
  */
 import { type Db, dbRef, defineExtension, orm, pg } from '@maskin/contract';
-import { type SessionSummary, sessionsServiceRef } from '../../../core-extensions/sessions/api.ts';
+import {
+  type SessionSummary,
+  sessionCredentialsPoint,
+  sessionsServiceRef,
+} from '../../../core-extensions/sessions/api.ts';
 
 const { and, eq, sql } = orm;
 
@@ -46,6 +50,8 @@ export default defineExtension({
   },
   deps: { database: dbRef },
   provides: sessionsServiceRef,
+  // claude-oauth registers on it, as it does on the real sessions
+  extensionPoints: [sessionCredentialsPoint],
   migrations: new URL('./migrations/', import.meta.url),
   setup({ deps }) {
     const { db } = deps.database;
