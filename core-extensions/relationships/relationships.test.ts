@@ -201,11 +201,14 @@ describe('enablement', () => {
     const refused = await put('relationships', false);
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain('"graph"');
+    // graph and imports require relationships: they go first
     expect((await put('graph', false)).status).toBe(200);
+    expect((await put('imports', false)).status).toBe(200);
     expect((await put('relationships', false)).status).toBe(200);
     const gated = await t.call('GET', '/api/relationships', as(admin));
     expect(gated.status).toBe(404);
     expect(gated.body.error.code).toBe('EXTENSION_NOT_ENABLED');
+    expect((await put('files', false)).status).toBe(200);
     expect((await put('objects', false)).status).toBe(200);
     expect((await t.call('GET', '/api/objects', as(admin))).body.error.code).toBe('EXTENSION_NOT_ENABLED');
   });
@@ -233,6 +236,7 @@ describe('enablement', () => {
     expect((await edgesOf()).relationships).toHaveLength(1);
 
     expect((await put('graph', false)).status).toBe(200);
+    expect((await put('imports', false)).status).toBe(200);
     expect((await put('relationships', false)).status).toBe(200);
     const hidden = await edgesOf();
     expect(hidden.relationships).toEqual([]);
