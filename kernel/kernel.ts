@@ -81,6 +81,8 @@ export interface KernelOptions {
   env?: Record<string, string | undefined>;
   /** Replace kernel service factories (fakes in tests); each replaces the one for the same ref. */
   serviceFactories?: ServiceFactory<any>[];
+  /** Lines for the human at the terminal while booting (the server prints them; tests pass nothing). */
+  progress?: (message: string) => void;
 }
 
 export interface Kernel {
@@ -108,11 +110,13 @@ export async function migrateKernel(database: Database) {
 export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = options.database ?? (await openConfiguredDatabase(config));
+  const progress = options.progress ?? (() => {});
+  const database = options.database ?? (await openConfiguredDatabase(config, progress));
   const closers: (() => Promise<void>)[] = [];
   const shutdownHooks: (() => Promise<void>)[] = [];
   if (!options.database) closers.push(() => database.close());
   try {
+    progress('applying migrations');
     await migrateKernel(database);
     const verifier = new ApiKeyVerifier(database, logger);
     await verifier.start();
@@ -177,6 +181,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     mount('kernel', '/api/events', eventRoutes(services));
     mount('kernel', '/api/workspaces', deadLetterRoutes(database));
 
+    progress('loading extensions');
     const installed = options.extensions ?? (await discoverExtensions(ROOT, config.extensionSources));
     const kernelToolNames = [
       ...operations.flatMap((op) => (op.tool ? [op.tool.name] : [])),
