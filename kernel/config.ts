@@ -3,6 +3,7 @@
  * an operator's setting stops boot with a message instead of surfacing later.
  */
 import { z } from 'zod';
+import { DEFAULT_CACHE_DIR } from './db/pglite-seed.ts';
 
 const list = (value: string) =>
   value
@@ -38,6 +39,7 @@ const configSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_PREPARE: booleanFlag.default(true),
   MASKIN_DATA_DIR: z.string().default('./.maskin/data'),
+  MASKIN_CACHE_DIR: z.string().optional(),
   MASKIN_BOOTSTRAP: booleanFlag.default(true),
   MASKIN_SIGNUP: z.enum(['open', 'closed']).default('open'),
   MASKIN_CORS_ORIGINS: z
@@ -86,6 +88,8 @@ export interface KernelConfig {
   /** Named prepared statements on PostgreSQL; off behind transaction-pooling proxies (PgBouncer). */
   databasePrepare: boolean;
   dataDir: string;
+  /** Regenerable files: the blank embedded-database seed (kernel/db/pglite-seed.ts). */
+  cacheDir: string;
   bootstrap: boolean;
   signup: 'open' | 'closed';
   corsOrigins: string[];
@@ -136,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolSize: c.DATABASE_POOL_SIZE,
     databasePrepare: c.DATABASE_PREPARE,
     dataDir: c.MASKIN_DATA_DIR,
+    cacheDir: c.MASKIN_CACHE_DIR ?? DEFAULT_CACHE_DIR,
     bootstrap: c.MASKIN_BOOTSTRAP,
     signup: c.MASKIN_SIGNUP,
     corsOrigins: list(c.MASKIN_CORS_ORIGINS).map((origin) => origin.replace(/\/$/, '')),

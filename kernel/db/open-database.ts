@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { KernelConfig } from '../config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { type Database, openPglite, openPostgres } from './database.ts';
+import { pgliteSeed } from './pglite-seed.ts';
 
 /** A line for the human at the terminal ("creating the embedded database in ..."). */
 export type OpenProgress = (message: string) => void;
@@ -36,7 +37,9 @@ export async function openConfiguredDatabase(
   );
   const unlock = lockDataDir(dataDir);
   try {
-    const database = await openPglite({ dataDir });
+    // A new folder is loaded from the blank seed instead of running initdb (pglite-seed.ts).
+    const seed = fresh ? await pgliteSeed(config.cacheDir).catch(() => undefined) : undefined;
+    const database = await openPglite({ dataDir, loadDataDir: seed });
     return {
       ...database,
       close: async () => {
