@@ -44,6 +44,7 @@ import { StreamQuota } from './events/stream-quota.ts';
 import { deadLetterRoutes } from './events/subscriptions/dead-letter-routes.ts';
 import { RouteBodyLimits } from './http/body-limit.ts';
 import { authenticate, buildRouter } from './http/build-router.ts';
+import { mountDocs } from './http/docs-page.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { startIdempotencySweep } from './http/idempotency-sweep.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
@@ -285,6 +286,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
         }),
       );
     });
+
+    mountDocs(app);
 
     return {
       app,
