@@ -62,7 +62,7 @@ it('renders the reference in headless Chromium, offline', async () => {
       .getByText('Liveness and database check', { exact: false })
       .first()
       .waitFor({ timeout: 30_000 });
-    const text = await page.locator('body').innerText();
+    const text = (await page.locator('body').textContent()) ?? '';
     expect(text).toMatch(/signup/i);
     expect(text).toMatch(/\/api\/workspaces/);
     const folder = join(ROOT, '.tmp', 'screenshots');
