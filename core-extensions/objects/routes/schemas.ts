@@ -115,7 +115,8 @@ export const updateObjectSchema = z
     expected_version: z.number().int().min(1).optional().openapi({
       description: 'Like If-Match: refuse the update (412) unless the object is still at this version',
     }),
-    type: z.unknown().optional().openapi({ description: 'Immutable: sending it is refused' }),
+    // readOnly: documented as not sent, and left out of the update_object tool's arguments.
+    type: z.unknown().optional().openapi({ readOnly: true, description: 'Immutable: sending it is refused' }),
   })
   .superRefine((patch, ctx) => {
     if (patch.type !== undefined) {
