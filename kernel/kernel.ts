@@ -230,7 +230,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     services.registry = registry;
     services.workspaceExtensions = workspaceExtensions;
     mount('kernel', '/api/extensions', catalogRoutes(registry));
-    mount('kernel', '/api/workspaces', workspaceExtensionRoutes(database, workspaceExtensions));
+    mount('kernel', '/api/workspaces', workspaceExtensionRoutes(database, workspaceExtensions, registry));
 
     for (const extension of registry.extensions) {
       if (extension.status === 'ready') {

@@ -48,7 +48,8 @@ Serves the MCP tools of a running Maskin server over stdio, for desktop MCP clie
 
   --url        Server base URL (default: $MASKIN_URL or http://127.0.0.1:3000)
   --key        API key, ank_... (default: $MASKIN_API_KEY; prefer the variable)
-  --workspace  Workspace id (default: $MASKIN_WORKSPACE_ID)
+  --workspace  Workspace id (default: $MASKIN_WORKSPACE_ID; without one, the account tools
+               and select_workspace, which switches this connection to a workspace)
 `;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -82,7 +83,6 @@ async function mcp(argv: string[]) {
   const apiKey = values.key ?? process.env.MASKIN_API_KEY;
   const workspaceId = values.workspace ?? process.env.MASKIN_WORKSPACE_ID;
   if (!apiKey) fail('no API key: set MASKIN_API_KEY (or pass --key)');
-  if (!workspaceId) fail('no workspace: pass --workspace or set MASKIN_WORKSPACE_ID');
   try {
     new URL(url);
   } catch {
