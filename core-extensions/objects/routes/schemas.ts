@@ -172,5 +172,9 @@ export const searchHitSchema = objectSchema
     snippet: z
       .string()
       .openapi({ description: 'Title and content excerpt with matches in <mark>...</mark>' }),
+    match: z.enum(['text', 'similar']).openapi({
+      description:
+        '`text`: a full-text match. `similar`: nothing matched as text, so this title is spelt like the query (typo tolerance); rank is then the similarity, 0-1',
+    }),
   })
   .openapi('ObjectsSearchHit');
