@@ -101,7 +101,7 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
     return serveOne(server, c.req.raw);
   });
 
-  app.on(['GET', 'DELETE'], MCP_PATH, ...guard, (c) => {
+  app.on(['GET', 'DELETE'], MCP_PATH, guard[0], (c) => {
     throw new ApiError(
       405,
       'METHOD_NOT_ALLOWED',
