@@ -153,6 +153,14 @@ describe('in a workspace', () => {
       ],
     });
     expect(many.body.items).toHaveLength(2);
+    // A misspelt search still finds it (typo tolerance), marked as a similar title.
+    const misspelt = await callTool(client, 'search_objects', { q: 'exprt' });
+    expect(
+      misspelt.body.items.map((hit: { title: string; match: string }) => [hit.title, hit.match]).sort(),
+    ).toEqual([
+      ['Export button', 'similar'],
+      ['Exports are hard to find', 'similar'],
+    ]);
     const typo = await callTool(client, 'create_objects', { type: 'task', titel: 'x' });
     expect(typo.body.error.message).toBe(
       'Unknown argument titel (accepted: type, title, content, status, metadata, driver_id, body; body is [{type, title, content?, status?, metadata?, driver_id?}, ...] | {type, title, content?, status?, metadata?, driver_id?})',
