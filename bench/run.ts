@@ -16,9 +16,11 @@ import { loadBench } from './load.ts';
 import { runMcpBench } from './mcp.ts';
 import { objectsTable, runObjectsBench } from './objects.ts';
 import { plansBench } from './plans.ts';
+import { startupBench } from './startup.ts';
 import { subscriptionsBench } from './subscriptions.ts';
 
 const modules: BenchModule[] = [
+  startupBench,
   kernelBench,
   eventsBench,
   {

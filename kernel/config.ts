@@ -5,6 +5,24 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { S3Settings } from './blobs/s3-blob-store.ts';
+import { DEFAULT_CACHE_DIR } from './db/pglite-seed.ts';
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** `*` or exactly what a browser sends in Origin: scheme, host and port, no path. */
+function isOrigin(value: string): boolean {
+  if (value === '*') return true;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0'])
@@ -13,13 +31,32 @@ const booleanFlag = z
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\/./i.test(value), {
+      message:
+        'must be a PostgreSQL URL (postgres://user:password@host:5432/database); leave it unset for the embedded database',
+    })
+    .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_PREPARE: booleanFlag.default(true),
   MASKIN_DATA_DIR: z.string().default('./.maskin/data'),
+  MASKIN_CACHE_DIR: z.string().optional(),
   MASKIN_BOOTSTRAP: booleanFlag.default(true),
   MASKIN_SIGNUP: z.enum(['open', 'closed']).default('open'),
-  MASKIN_CORS_ORIGINS: z.string().default(''),
+  MASKIN_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .superRefine((value, ctx) => {
+      for (const origin of list(value)) {
+        if (!isOrigin(origin)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${origin}" is not an origin; use comma-separated scheme://host[:port] values (https://app.example.com) or *`,
+          });
+        }
+      }
+    }),
   MASKIN_BODY_LIMIT: z.coerce
     .number()
     .int()
@@ -61,6 +98,8 @@ export interface KernelConfig {
   /** Named prepared statements on PostgreSQL; off behind transaction-pooling proxies (PgBouncer). */
   databasePrepare: boolean;
   dataDir: string;
+  /** Regenerable files: the blank embedded-database seed (kernel/db/pglite-seed.ts). */
+  cacheDir: string;
   bootstrap: boolean;
   signup: 'open' | 'closed';
   corsOrigins: string[];
@@ -91,14 +130,20 @@ export interface KernelConfig {
   logLevel: string;
 }
 
-const list = (value: string) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
+/**
+ * An empty variable means unset (`PORT=` in a .env file or a compose template), not
+ * zero or an empty string: `PORT=` otherwise listened on a random port.
+ */
+function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') set[name] = value;
+  }
+  return set;
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): KernelConfig {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema.safeParse(withoutEmptyValues(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
@@ -111,9 +156,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePoolSize: c.DATABASE_POOL_SIZE,
     databasePrepare: c.DATABASE_PREPARE,
     dataDir: c.MASKIN_DATA_DIR,
+    cacheDir: c.MASKIN_CACHE_DIR ?? DEFAULT_CACHE_DIR,
     bootstrap: c.MASKIN_BOOTSTRAP,
     signup: c.MASKIN_SIGNUP,
-    corsOrigins: list(c.MASKIN_CORS_ORIGINS),
+    corsOrigins: list(c.MASKIN_CORS_ORIGINS).map((origin) => origin.replace(/\/$/, '')),
     bodyLimit: c.MASKIN_BODY_LIMIT,
     publicUrl: c.MASKIN_PUBLIC_URL,
     extensionSources: list(c.MASKIN_EXTENSIONS),

@@ -47,6 +47,7 @@ import { StreamQuota } from './events/stream-quota.ts';
 import { deadLetterRoutes } from './events/subscriptions/dead-letter-routes.ts';
 import { RouteBodyLimits } from './http/body-limit.ts';
 import { authenticate, buildRouter } from './http/build-router.ts';
+import { mountDocs } from './http/docs-page.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { startIdempotencySweep } from './http/idempotency-sweep.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
@@ -84,6 +85,8 @@ export interface KernelOptions {
   env?: Record<string, string | undefined>;
   /** Replace kernel service factories (fakes in tests); each replaces the one for the same ref. */
   serviceFactories?: ServiceFactory<any>[];
+  /** Lines for the human at the terminal while booting (the server prints them; tests pass nothing). */
+  progress?: (message: string) => void;
 }
 
 export interface Kernel {
@@ -111,11 +114,13 @@ export async function migrateKernel(database: Database) {
 export async function createKernel(options: KernelOptions): Promise<Kernel> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = options.database ?? (await openConfiguredDatabase(config));
+  const progress = options.progress ?? (() => {});
+  const database = options.database ?? (await openConfiguredDatabase(config, progress));
   const closers: (() => Promise<void>)[] = [];
   const shutdownHooks: (() => Promise<void>)[] = [];
   if (!options.database) closers.push(() => database.close());
   try {
+    progress('applying migrations');
     await migrateKernel(database);
     const verifier = new ApiKeyVerifier(database, logger);
     await verifier.start();
@@ -182,6 +187,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     mount('kernel', '/api/events', eventRoutes(services));
     mount('kernel', '/api/workspaces', deadLetterRoutes(database));
 
+    progress('loading extensions');
     const installed = options.extensions ?? (await discoverExtensions(ROOT, config.extensionSources));
     const kernelToolNames = [
       ...operations.flatMap((op) => (op.tool ? [op.tool.name] : [])),
@@ -234,7 +240,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     services.registry = registry;
     services.workspaceExtensions = workspaceExtensions;
     mount('kernel', '/api/extensions', catalogRoutes(registry));
-    mount('kernel', '/api/workspaces', workspaceExtensionRoutes(database, workspaceExtensions));
+    mount('kernel', '/api/workspaces', workspaceExtensionRoutes(database, workspaceExtensions, registry));
 
     for (const extension of registry.extensions) {
       if (extension.status === 'ready') {
@@ -290,6 +296,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
         }),
       );
     });
+
+    mountDocs(app);
 
     return {
       app,

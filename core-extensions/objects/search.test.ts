@@ -102,3 +102,21 @@ it('finds only objects of the caller’s workspace, sees updates at once, and ne
   expect((await search(owner, 'q=')).status).toBe(400);
   expect((await search(owner, 'q=the')).body.items).toEqual([]); // stop words only: no lexemes, no hits
 });
+
+it('tolerates a typo: with no text match, titles spelt like the query come back marked similar', async () => {
+  const exact = await search(owner, 'q=pricing');
+  expect(exact.body.items.every((hit: any) => hit.match === 'text')).toBe(true);
+  const typo = await search(owner, 'q=pricng');
+  expect(typo.status).toBe(200);
+  expect(typo.body.items.map((hit: any) => [hit.title, hit.match])).toEqual([
+    ['Pricing page confuses visitors', 'similar'],
+  ]);
+  expect(typo.body.items[0].rank).toBeGreaterThan(0.5);
+  expect(typo.body.next_cursor).toBeNull();
+  // Filters still apply, and the other workspace stays out.
+  expect((await search(owner, 'q=pricng&type=task')).body.items).toEqual([]);
+  expect((await search(other, 'q=pricng')).body.items.map((hit: any) => hit.title)).toEqual([
+    'Pricing secret of another workspace',
+  ]);
+  expect((await search(owner, 'q=zzzzqqq')).body.items).toEqual([]);
+});

@@ -9,6 +9,17 @@
  *
  * Pages are keyset on (rank desc, id asc). ts_rank returns float4, whose text form
  * round-trips exactly, so the cursor's rank compares equal to the stored one.
+ *
+ * Typos: full-text search matches whole (stemmed) words, so "exprt" finds nothing.
+ * When the first page of a search is empty, titles are matched by trigram word
+ * similarity instead (pg_trgm's word_similarity, at least 0.4: "pricng" scores 0.57
+ * against "Pricing page", so pg_trgm's default 0.6 for `<%` misses common typos): one
+ * page of the most similar titles, each hit marked `match: "similar"`. Titles only,
+ * because a whole content field dilutes every similarity to nothing. The threshold is
+ * below the operator's, so no trigram index serves it: it reads the workspace's titles
+ * (through the workspace index), which it does only when the text search found
+ * nothing. On a server without pg_trgm (migration 0004 tolerates that) there is no
+ * fallback.
  */
 import { decodeCursor, type ExtensionDatabase, toPage, validationError } from '@maskin/contract';
 import type { WorkObject } from './table.ts';
@@ -37,9 +48,11 @@ interface SearchRow {
   snippet: string;
 }
 
-export type SearchHit = WorkObject & { rank: number; snippet: string };
+export type SearchHit = WorkObject & { rank: number; snippet: string; match: 'text' | 'similar' };
 
-function toHit(row: SearchRow): SearchHit {
+const toTextHit = (row: SearchRow): SearchHit => toHit(row, 'text');
+
+function toHit(row: SearchRow, match: SearchHit['match']): SearchHit {
   return {
     id: row.id,
     type: row.type,
@@ -54,6 +67,7 @@ function toHit(row: SearchRow): SearchHit {
     version: row.version,
     rank: Number(row.rank),
     snippet: row.snippet,
+    match,
   };
 }
 
@@ -105,5 +119,40 @@ export async function searchObjects(
 ) {
   const { text, params } = searchStatement(workspaceId, filters);
   const rows = await database.query<SearchRow>(text, params);
-  return toPage(rows, filters.limit, toHit, (row) => [Number(row.rank), row.id]);
+  if (rows.length === 0 && !filters.cursor) return similarTitles(database, workspaceId, filters);
+  return toPage(rows, filters.limit, toTextHit, (row) => [Number(row.rank), row.id]);
+}
+
+const SIMILARITY_THRESHOLD = 0.4;
+
+/** The typo fallback: one page of titles similar to the query (no next page). */
+async function similarTitles(database: ExtensionDatabase, workspaceId: string, filters: SearchFilters) {
+  const params: unknown[] = [workspaceId, filters.q];
+  const where = ['o.workspace_id = $1', `word_similarity($2, o.title) >= ${SIMILARITY_THRESHOLD}`];
+  if (filters.type !== undefined) {
+    params.push(filters.type);
+    where.push(`o.type = $${params.length}`);
+  }
+  if (filters.status !== undefined) {
+    params.push(filters.status);
+    where.push(`o.status = $${params.length}`);
+  }
+  params.push(filters.limit);
+  let rows: SearchRow[];
+  try {
+    rows = await database.query<SearchRow>(
+      `select o.id, o.type, o.title, o.content, o.status, o.metadata, o.driver_id, o.created_by,
+              o.created_at, o.updated_at, o.version, word_similarity($2, o.title) as rank, o.title as snippet
+         from objects o
+        where ${where.join(' and ')}
+        order by rank desc, o.id asc
+        limit $${params.length}`,
+      params,
+    );
+  } catch (error) {
+    // 42883: the function does not exist, i.e. pg_trgm is not installed here.
+    if ((error as { code?: string }).code === '42883') return { items: [], next_cursor: null };
+    throw error;
+  }
+  return { items: rows.map((row) => toHit(row, 'similar')), next_cursor: null };
 }

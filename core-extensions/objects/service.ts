@@ -236,7 +236,7 @@ export function invalidItem(prefix: string | undefined, problems: ErrorDetail[])
   const details = atPath(prefix, problems);
   const where = prefix === undefined ? '' : ` at ${prefix}`;
   return validationError(
-    `Invalid object${where}: ${details.map((d) => `${d.path} ${d.message}`).join('; ')}`,
+    `Invalid object${where}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
     details,
   );
 }

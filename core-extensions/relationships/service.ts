@@ -44,7 +44,7 @@ const at = (prefix: string | undefined, field: string) =>
 const keyOf = (edge: RelationshipInput) => `${edge.source_id}|${edge.target_id}|${edge.type}`;
 
 function fail(make: (message: string, details: ErrorDetail[]) => ApiError, path: string, message: string) {
-  return make(`Invalid relationship: ${path} ${message}`, [{ path, message }]);
+  return make(`Invalid relationship: ${path}: ${message}`, [{ path, message }]);
 }
 const missing = (message: string, details: ErrorDetail[]) => new ApiError(404, 'NOT_FOUND', message, details);
 
@@ -178,7 +178,7 @@ export class RelationshipsService {
       throw fail(
         conflict,
         at(pathOf(index), 'type'),
-        `a ${edge.type} relationship from ${edge.source_id} to ${edge.target_id} already exists`,
+        `the relationship ${edge.type} from ${edge.source_id} to ${edge.target_id} already exists`,
       );
     }
   }

@@ -25,6 +25,8 @@ export function actorRoutes(k: KernelServices) {
         path: '/signup',
         tags,
         summary: 'Sign up: creates a human actor, a personal workspace they own and an API key',
+        description:
+          'Public while MASKIN_SIGNUP is `open` (403 when `closed`). Creates a human account, a personal workspace it owns and a first API key, returned once in `api_key.key` (only its hash is stored). Use the key as `Authorization: Bearer ank_...`; 409 when the email is taken.',
         request: {
           body: jsonBody(
             z.object({ name, email: z.string().trim().email().max(320), workspace_name: name.optional() }),

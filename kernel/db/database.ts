@@ -32,7 +32,7 @@ export interface Database {
   ): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   /** PGlite only: a tarball of the data folder (tests load copies of a template). */
-  dumpDataDir?(): Promise<Blob>;
+  dumpDataDir?(compression?: 'none' | 'gzip'): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -205,7 +205,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     notify: async (channel, payload) => {
       await pg.query('select pg_notify($1, $2)', [channel, payload]);
     },
-    dumpDataDir: async () => (await pg.dumpDataDir('none')) as Blob,
+    dumpDataDir: async (compression = 'none') => (await pg.dumpDataDir(compression)) as Blob,
     close: () => pg.close(),
   };
 }

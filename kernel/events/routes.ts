@@ -77,9 +77,10 @@ export function eventRoutes(k: KernelServices) {
       tool: {
         name: 'list_account_events',
         description:
-          'Lists what you did at account level, outside any workspace: signing up, creating and revoking your own ' +
-          'API keys, deleting workspaces. Newest first; same filters and paging as list_events (no actor_id: ' +
-          'always you).',
+          'Lists what you did at account level, outside any workspace: signing up (`actor.created`), creating and ' +
+          'revoking your own API keys (`api_key.created`, `api_key.revoked`), deleting workspaces ' +
+          '(`workspace.deleted`). Newest first; same filters and paging as list_events (no actor_id: always you). ' +
+          'The log of a workspace is list_events (GET /api/events).',
         annotations: { readOnlyHint: true, idempotentHint: true },
       },
       route: createRoute({
@@ -87,9 +88,6 @@ export function eventRoutes(k: KernelServices) {
         path: '/account',
         tags,
         summary: "The caller's account-level events (own API keys, signup, deleted workspaces)",
-        description:
-          'Events that belong to no workspace, caused by the caller: `actor.created` (signup), `api_key.created` ' +
-          'and `api_key.revoked` for their own keys, `workspace.deleted`. The log of a workspace is GET /api/events.',
         request: { query: accountEventQuery },
         responses: { 200: jsonResponse(pageOf(eventSchema), 'Events'), ...errorResponses },
       }),

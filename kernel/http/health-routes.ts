@@ -14,6 +14,8 @@ export function healthRoutes(k: KernelServices) {
         path: '/',
         tags: ['Kernel'],
         summary: 'Liveness and database check (the database is asked at most once a second)',
+        description:
+          'Public, no key. 200 with the database kind when the server is up and its database answers; 503 UNAVAILABLE while the server is still starting or when the database is unreachable. Load balancers and `npm start` scripts poll it.',
         responses: {
           200: jsonResponse(
             z.object({ status: z.literal('ok'), database: z.enum(['postgres', 'pglite']) }).openapi('Health'),

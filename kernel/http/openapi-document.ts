@@ -70,6 +70,9 @@ export function buildOpenApiDocument(
       }
       if (op.owner !== 'kernel') operation['x-maskin-extension'] = op.owner;
       if (op.tool) operation['x-maskin-tool'] = op.tool.name;
+      // One text for people and agents: the tool's description is the operation's
+      // unless the route wrote its own (see route-tools.ts for the other direction).
+      if (op.tool && !operation.description) operation.description = op.tool.description;
       documentErrorCodes(operation, options.errorCodes?.(op.owner));
       if (operation.requestBody) describeBodyPolicy(operation, op, options.bodyLimit);
       kept[method] = operation;

@@ -4,6 +4,8 @@
  * The API key (`Authorization: Bearer`) and the workspace (`X-Workspace-Id`) are
  * checked by the kernel's own middleware before MCP is involved, so a bad key is the
  * usual 401 envelope and a non-member the usual 404, and no key ever travels in a URL.
+ * Without X-Workspace-Id the request is an account session (account-session.ts): the
+ * tools that need no workspace, and select_workspace.
  *
  * Stateless mode: every POST gets a fresh server and transport
  * (`sessionIdGenerator: undefined`) built for its caller and workspace. Nothing lives
@@ -18,7 +20,9 @@
  */
 
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
 import type { MembershipCache } from '../auth/membership-cache.ts';
@@ -30,6 +34,7 @@ import { buildOpenApiDocument } from '../http/openapi-document.ts';
 import type { Operation } from '../http/operations.ts';
 import type { ExtensionRegistry } from '../registry/registry.ts';
 import { KERNEL_VERSION } from '../version.ts';
+import { ACCOUNT_SESSION_INSTRUCTIONS, accountCaller, accountTools } from './account-session.ts';
 import { createMcpServer } from './mcp-server.ts';
 import type { ToolCaller } from './mcp-tool.ts';
 import { ToolCatalog } from './tool-catalog.ts';
@@ -52,21 +57,17 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
   );
   const guard = [authenticate(deps.verifier), resolveWorkspace(deps.memberships, undefined)] as const;
 
-  app.post(MCP_PATH, ...guard, async (c) => {
-    const auth = authOf(c);
-    const workspace = workspaceOf(c);
-    const logger = c.get('logger');
-    // The caller's own credentials, and the request id so both log lines correlate.
+  /** The caller's own credentials, and the request id so both log lines correlate. */
+  const requester = (c: Context<KernelEnv>, workspaceId: string | undefined) => {
     const forwarded: Record<string, string> = {
       authorization: c.req.header('authorization')!,
-      'x-workspace-id': workspace.id,
       'x-request-id': c.get('requestId'),
+      ...(workspaceId && { 'x-workspace-id': workspaceId }),
     };
-    const caller: ToolCaller = {
-      actorId: auth.actor.id,
-      workspaceId: workspace.id,
-      role: workspace.role,
-      request: (method, url, body) =>
+    const logger = c.get('logger');
+    return {
+      actorId: authOf(c).actor.id,
+      request: (method: string, url: string, body?: unknown) =>
         Promise.resolve(
           app.request(url, {
             method,
@@ -74,23 +75,33 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
             body: body === undefined ? undefined : JSON.stringify(body),
           }),
         ),
-      logError: (error, message) => logger.error({ err: error }, message),
+      logError: (error: unknown, message: string) => logger.error({ err: error }, message),
     };
-    const server = createMcpServer(await catalog.forWorkspace(workspace.id), caller);
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    await server.connect(transport);
-    try {
-      return await transport.handleRequest(c.req.raw);
-    } finally {
-      // JSON mode: the answer is complete once handleRequest resolves.
-      await server.close();
-    }
+  };
+
+  // No X-Workspace-Id: an account session (account-session.ts) instead of an error.
+  app.post(MCP_PATH, guard[0], async (c, next) => {
+    if (c.req.header('x-workspace-id') !== undefined) return next();
+    const server = createMcpServer(
+      accountTools(catalog.all()),
+      accountCaller(requester(c, undefined)),
+      ACCOUNT_SESSION_INSTRUCTIONS,
+    );
+    return serveOne(server, c.req.raw);
   });
 
-  app.on(['GET', 'DELETE'], MCP_PATH, ...guard, (c) => {
+  app.post(MCP_PATH, guard[1], async (c) => {
+    const workspace = workspaceOf(c);
+    const caller: ToolCaller = {
+      ...requester(c, workspace.id),
+      workspaceId: workspace.id,
+      role: workspace.role,
+    };
+    const server = createMcpServer(await catalog.forWorkspace(workspace.id), caller);
+    return serveOne(server, c.req.raw);
+  });
+
+  app.on(['GET', 'DELETE'], MCP_PATH, guard[0], (c) => {
     throw new ApiError(
       405,
       'METHOD_NOT_ALLOWED',
@@ -102,4 +113,19 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
   });
 
   return catalog;
+}
+
+/** One JSON-RPC request on a fresh server and transport (stateless). */
+async function serveOne(server: Server, request: Request): Promise<Response> {
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+  await server.connect(transport);
+  try {
+    return await transport.handleRequest(request);
+  } finally {
+    // JSON mode: the answer is complete once handleRequest resolves.
+    await server.close();
+  }
 }

@@ -9,18 +9,13 @@
  * exists nowhere is a protocol error (-32602), as the MCP specification asks.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import { ApiError } from '../contract/errors.ts';
 import { KERNEL_VERSION } from '../version.ts';
 import type { ToolCaller } from './mcp-tool.ts';
 import type { WorkspaceTools } from './tool-catalog.ts';
-import { errorResult } from './tool-result.ts';
+import { errorResult, protocolError } from './tool-result.ts';
 
 /**
  * The SDK builds a new Ajv instance per Server unless given a validator, and a Server
@@ -29,15 +24,20 @@ import { errorResult } from './tool-result.ts';
  */
 const sharedValidator = new AjvJsonSchemaValidator();
 
-export function createMcpServer(tools: WorkspaceTools, caller: ToolCaller): Server {
+const ERRORS_NOTE =
+  'Every tool is an operation of the Maskin HTTP API; errors come back as {"error": {code, message, details}}.';
+
+export function createMcpServer(tools: WorkspaceTools, caller: ToolCaller, instructions?: string): Server {
   const server = new Server(
     { name: 'maskin', version: KERNEL_VERSION },
     {
       capabilities: { tools: { listChanged: false } },
       jsonSchemaValidator: sharedValidator,
       instructions:
+        instructions ??
         `Maskin workspace ${caller.workspaceId}: you act as actor ${caller.actorId} with the ${caller.role} role. ` +
-        'Every tool is an operation of the Maskin HTTP API; errors come back as {"error": {code, message, details}}.',
+          'Call describe_workspace first: it lists the object types, their statuses and fields, and the relationship types. ' +
+          ERRORS_NOTE,
     },
   );
 
@@ -61,7 +61,7 @@ export function createMcpServer(tools: WorkspaceTools, caller: ToolCaller): Serv
         ),
       );
     }
-    throw new McpError(
+    throw protocolError(
       ErrorCode.InvalidParams,
       `Unknown tool "${name}"; call tools/list for the available tools`,
     );

@@ -16,6 +16,11 @@ export interface McpTool {
   /** `kernel` or the id of the extension that contributes it. */
   owner: string;
   tool: Tool;
+  /**
+   * Usable without a workspace: its route needs only an actor (get_me, list_workspaces)
+   * or names the workspace in its path (get_workspace). Offered in an account session.
+   */
+  accountLevel?: boolean;
   call(args: Record<string, unknown>, caller: ToolCaller): Promise<CallToolResult>;
 }
 

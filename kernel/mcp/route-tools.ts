@@ -68,6 +68,7 @@ export function routeTool(
   const role = operation.access.auth === 'workspace' ? `; needs the ${operation.access.role} role` : '';
   return {
     owner: operation.owner,
+    accountLevel: operation.access.auth !== 'workspace' || operation.access.workspaceParam !== undefined,
     tool: {
       name,
       ...(typeof summary === 'string' ? { title: summary } : {}),

@@ -3,6 +3,11 @@
  * an MCP client to `<url>/mcp` (Streamable HTTP, the caller's key and workspace in
  * headers) and re-exposes tools/list and tools/call on stdin/stdout.
  *
+ * Without a workspace the server offers an account session (account-session.ts);
+ * this proxy is the stateful end, so it makes `select_workspace` real: after a
+ * successful call it reconnects upstream with that workspace and tells its client
+ * the tool list changed.
+ *
  * Proxying instead of booting a kernel in the client's process means the stdio
  * tools are exactly the server's (its extensions, its enablement, its version), any
  * instance can be reached, local or remote, and the CLI needs no database. Because
@@ -15,14 +20,17 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { KERNEL_VERSION } from '../version.ts';
+import { SELECT_WORKSPACE_TOOL } from './account-session.ts';
+import { protocolError } from './tool-result.ts';
 
 export interface StdioProxyOptions {
   /** The server's base URL (`http://host:3000`) or its MCP endpoint (`.../mcp`). */
   url: string;
   apiKey: string;
-  workspaceId: string;
+  /** Absent: an account session until the client calls select_workspace. */
+  workspaceId?: string;
   log(message: string): void;
 }
 
@@ -34,25 +42,62 @@ export function mcpEndpointOf(url: string): URL {
   return endpoint;
 }
 
+/** The server's protocol errors passed on with their code and words, not re-prefixed at every hop. */
+async function relay<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof McpError) throw protocolError(error.code, error.message, error.data);
+    throw error;
+  }
+}
+
 /** Connects upstream, then serves stdio until stdin closes. */
 export async function runStdioProxy(options: StdioProxyOptions): Promise<void> {
   const endpoint = mcpEndpointOf(options.url);
-  const upstream = new Client({ name: 'maskin-stdio', version: KERNEL_VERSION });
-  await upstream.connect(
-    new StreamableHTTPClientTransport(endpoint, {
-      requestInit: {
-        headers: { authorization: `Bearer ${options.apiKey}`, 'x-workspace-id': options.workspaceId },
-      },
-    }),
-  );
-  options.log(`maskin mcp: connected to ${endpoint.href} (workspace ${options.workspaceId})`);
+  const connect = async (workspaceId: string | undefined) => {
+    const client = new Client({ name: 'maskin-stdio', version: KERNEL_VERSION });
+    await client.connect(
+      new StreamableHTTPClientTransport(endpoint, {
+        requestInit: {
+          headers: {
+            authorization: `Bearer ${options.apiKey}`,
+            ...(workspaceId && { 'x-workspace-id': workspaceId }),
+          },
+        },
+      }),
+    );
+    options.log(
+      `maskin mcp: connected to ${endpoint.href} (${workspaceId ? `workspace ${workspaceId}` : 'no workspace: account tools and select_workspace'})`,
+    );
+    return client;
+  };
+  let upstream = await connect(options.workspaceId);
 
   const server = new Server(
     { name: 'maskin', version: upstream.getServerVersion()?.version ?? KERNEL_VERSION },
-    { capabilities: { tools: { listChanged: false } }, instructions: upstream.getInstructions() },
+    { capabilities: { tools: { listChanged: true } }, instructions: upstream.getInstructions() },
   );
-  server.setRequestHandler(ListToolsRequestSchema, (request) => upstream.listTools(request.params));
-  server.setRequestHandler(CallToolRequestSchema, (request) => upstream.callTool(request.params));
+  server.setRequestHandler(ListToolsRequestSchema, (request) =>
+    relay(() => upstream.listTools(request.params)),
+  );
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    const result = await relay(() => upstream.callTool(request.params));
+    const selected = (result.structuredContent as { workspace?: { id?: unknown } } | undefined)?.workspace
+      ?.id;
+    if (request.params.name !== SELECT_WORKSPACE_TOOL || result.isError || typeof selected !== 'string') {
+      return result;
+    }
+    const previous = upstream;
+    upstream = await connect(selected);
+    await previous.close().catch(() => {});
+    await server.sendToolListChanged();
+    const answer = {
+      ...(result.structuredContent as object),
+      next: "Selected: tools/list now lists this workspace's tools.",
+    };
+    return { content: [{ type: 'text' as const, text: JSON.stringify(answer) }], structuredContent: answer };
+  });
 
   const stdio = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ApiError } from '../contract/errors.ts';
 import { deriveToolInput } from './tool-input-schema.ts';
 import { buildToolRequest } from './tool-request.ts';
 
@@ -65,20 +66,74 @@ describe('deriveToolInput', () => {
 
   it('wraps a body under `body` when it is not a plain object or its fields clash with a parameter', () => {
     const record = deriveToolInput({ requestBody: jsonBody({ type: 'object', additionalProperties: {} }) });
-    expect(record.plan.body).toEqual({ mode: 'wrapped', property: 'body', required: true });
+    expect(record.plan.body).toEqual({
+      mode: 'wrapped',
+      property: 'body',
+      required: true,
+      expected: '{...}',
+    });
     expect(record.inputSchema.required).toEqual(['body']);
 
     const clash = deriveToolInput({
       parameters: [path('id')],
       requestBody: jsonBody({ type: 'object', properties: { id: { type: 'string' } } }, false),
     });
-    expect(clash.plan.body).toEqual({ mode: 'wrapped', property: 'body', required: false });
+    expect(clash.plan.body).toEqual({
+      mode: 'wrapped',
+      property: 'body',
+      required: false,
+      expected: '{id?}',
+    });
     expect(clash.inputSchema.required).toEqual(['id']);
 
     const union = deriveToolInput({
       requestBody: jsonBody({ anyOf: [{ type: 'array' }, { type: 'object' }] }),
     });
     expect(union.plan.body.mode).toBe('wrapped');
+  });
+
+  it('offers one item flat and the other forms under `body` when a union has one object branch', () => {
+    const { inputSchema, plan } = deriveToolInput(
+      {
+        requestBody: jsonBody({
+          anyOf: [
+            { type: 'array', items: { $ref: '#/components/schemas/Item' } },
+            { $ref: '#/components/schemas/Item' },
+          ],
+        }),
+      },
+      {
+        schemas: {
+          Item: {
+            type: 'object',
+            properties: { type: { type: 'string' }, title: { type: 'string' }, content: { type: 'string' } },
+            required: ['type', 'title'],
+          },
+        },
+      },
+    );
+    expect(plan.body).toEqual({
+      mode: 'flat-or-wrapped',
+      fields: ['type', 'title', 'content'],
+      property: 'body',
+      required: true,
+      expected: '[{type, title, content?}, ...] | {type, title, content?}',
+    });
+    expect(Object.keys(inputSchema.properties)).toEqual(['type', 'title', 'content', 'body']);
+    expect(inputSchema.required).toBeUndefined();
+    const operation = { method: 'post', path: '/api/objects' };
+    expect(buildToolRequest(operation, plan, { type: 'task', title: 'x' }, 'w')).toMatchObject({
+      body: { type: 'task', title: 'x' },
+    });
+    expect(buildToolRequest(operation, plan, { body: [{ type: 'task', title: 'x' }] }, 'w')).toMatchObject({
+      body: [{ type: 'task', title: 'x' }],
+    });
+    const both = buildToolRequest(operation, plan, { title: 'x', body: [] }, 'w') as ApiError;
+    expect(both.message).toContain('not both');
+    const unknown = buildToolRequest(operation, plan, { titel: 'x' }, 'w') as ApiError;
+    expect(unknown.message).toBe(
+      'Unknown argument titel (accepted: type, title, content, body; body is [{type, title, content?}, ...] | {type, title, content?})',
+    );
   });
 
   it('makes workspace_id optional: it defaults to the connection workspace', () => {

@@ -13,7 +13,12 @@
  * - a JSON body whose schema is a plain object (properties, no additionalProperties,
  *   no anyOf/oneOf/allOf) and whose field names clash with no parameter is merged:
  *   its fields are top-level properties too, and the body is rebuilt from them.
- * - any other body (a record, a union, a clash) is one property, `body`.
+ * - a union body with exactly one plain-object branch (create one object, or an array
+ *   of them) offers both: that branch's fields at the top level, none of them required,
+ *   and the whole body as `body`. The natural call for one object is flat
+ *   (`{type, title}`); `body` carries the other forms.
+ * - any other body (a record, a clash) is one property, `body`.
+ * - body fields marked `readOnly` (immutable ones a route only refuses) are not arguments.
  * - header parameters are not arguments: the connection supplies Authorization and
  *   X-Workspace-Id, and a tool has no other headers to send.
  * - `#/components/schemas/X` refs become `#/$defs/X`, with the components they reach
@@ -38,7 +43,8 @@ export interface OpenApiOperation {
 export type BodyPlan =
   | { mode: 'none' }
   | { mode: 'merged'; fields: string[]; required: boolean }
-  | { mode: 'wrapped'; property: string; required: boolean };
+  | { mode: 'wrapped'; property: string; required: boolean; expected?: string }
+  | { mode: 'flat-or-wrapped'; fields: string[]; property: string; required: boolean; expected: string };
 
 export interface ArgumentPlan {
   path: string[];
@@ -98,9 +104,27 @@ export function deriveToolInput(
       plan.body = { mode: 'merged', fields, required: bodyRequired };
     } else {
       const property = 'body' in properties ? 'request_body' : 'body';
-      properties[property] = { ...body.schema, description: body.schema.description ?? 'The request body' };
-      if (bodyRequired) required.push(property);
-      plan.body = { mode: 'wrapped', property, required: bodyRequired };
+      const expected = sketchSchema(body.schema, components);
+      const objectBranch = singleObjectBranch(resolved, components);
+      const branchFields = objectBranch && mergeableFields(objectBranch, { ...properties, [property]: {} });
+      if (objectBranch && branchFields) {
+        for (const field of branchFields) properties[field] = objectBranch.properties[field];
+        properties[property] = {
+          ...body.schema,
+          description: `${body.schema.description ?? resolved.description ?? 'The request body'}. For one item, pass its fields at the top level instead (${sketchSchema(objectBranch, components)}); use \`${property}\` only for the other forms.`,
+        };
+        plan.body = {
+          mode: 'flat-or-wrapped',
+          fields: branchFields,
+          property,
+          required: bodyRequired,
+          expected,
+        };
+      } else {
+        properties[property] = { ...body.schema, description: body.schema.description ?? 'The request body' };
+        if (bodyRequired) required.push(property);
+        plan.body = { mode: 'wrapped', property, required: bodyRequired, expected };
+      }
     }
   }
 
@@ -131,9 +155,43 @@ function mergeableFields(schema: JsonSchema, parameters: Record<string, JsonSche
   if (schema.type !== 'object' || typeof schema.properties !== 'object') return undefined;
   if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) return undefined;
   if (COMPOSITION.some((keyword) => keyword in schema)) return undefined;
-  const fields = Object.keys(schema.properties);
+  // readOnly fields are never sent (an immutable field the route only refuses).
+  const fields = Object.keys(schema.properties).filter(
+    (field) => schema.properties[field]?.readOnly !== true,
+  );
   if (fields.length === 0 || fields.some((field) => field in parameters)) return undefined;
   return fields;
+}
+
+/** The one plain-object branch of an anyOf/oneOf body (refs resolved), if there is exactly one. */
+function singleObjectBranch(schema: JsonSchema, components: OpenApiComponents): JsonSchema | undefined {
+  const branches = schema.anyOf ?? schema.oneOf;
+  if (!Array.isArray(branches)) return undefined;
+  const objects = branches
+    .map((branch: JsonSchema) => resolveTopRef(branch, components))
+    .filter((branch: JsonSchema) => branch.type === 'object' && typeof branch.properties === 'object');
+  return objects.length === 1 ? objects[0] : undefined;
+}
+
+/**
+ * A one-line picture of a JSON schema for error messages: `{type, title, content?}`,
+ * `[{...}, ...]`, `A | B`. Enough for a model to see the expected shape at a glance.
+ */
+export function sketchSchema(schema: JsonSchema, components: OpenApiComponents = {}, depth = 0): string {
+  const resolved = resolveTopRef(schema, components);
+  if (depth > 2) return '…';
+  const branches = resolved.anyOf ?? resolved.oneOf;
+  if (Array.isArray(branches)) {
+    return branches.map((branch: JsonSchema) => sketchSchema(branch, components, depth + 1)).join(' | ');
+  }
+  if (resolved.type === 'array') return `[${sketchSchema(resolved.items ?? {}, components, depth + 1)}, ...]`;
+  if (resolved.type === 'object' && typeof resolved.properties === 'object') {
+    const required = new Set<string>(Array.isArray(resolved.required) ? resolved.required : []);
+    const fields = Object.keys(resolved.properties).map((name) => (required.has(name) ? name : `${name}?`));
+    return `{${fields.join(', ')}}`;
+  }
+  if (resolved.type === 'object') return '{...}';
+  return typeof resolved.type === 'string' ? resolved.type : 'value';
 }
 
 /** Rewrites component refs to local `$defs` and copies in every component they reach. */

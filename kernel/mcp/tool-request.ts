@@ -25,12 +25,15 @@ export function buildToolRequest(
   const known = new Set([
     ...plan.path,
     ...plan.query,
-    ...(plan.body.mode === 'merged' ? plan.body.fields : []),
-    ...(plan.body.mode === 'wrapped' ? [plan.body.property] : []),
+    ...(plan.body.mode === 'merged' || plan.body.mode === 'flat-or-wrapped' ? plan.body.fields : []),
+    ...(plan.body.mode === 'wrapped' || plan.body.mode === 'flat-or-wrapped' ? [plan.body.property] : []),
   ]);
   const unknown = Object.keys(args).filter((name) => !known.has(name));
   if (unknown.length > 0) {
-    const accepted = known.size > 0 ? `accepted: ${[...known].join(', ')}` : 'this tool takes no arguments';
+    let accepted = known.size > 0 ? `accepted: ${[...known].join(', ')}` : 'this tool takes no arguments';
+    if ((plan.body.mode === 'wrapped' || plan.body.mode === 'flat-or-wrapped') && plan.body.expected) {
+      accepted += `; ${plan.body.property} is ${plan.body.expected}`;
+    }
     return validationError(
       `Unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (${accepted})`,
       unknown.map((name) => ({ path: name, message: 'unknown argument' })),
@@ -64,12 +67,29 @@ export function buildToolRequest(
     if (fields.length > 0 || plan.body.required) {
       body = Object.fromEntries(fields.map((field) => [field, args[field]]));
     }
+  } else if (plan.body.mode === 'flat-or-wrapped') {
+    const { fields, property, expected } = plan.body;
+    const flat = fields.filter((field) => args[field] !== undefined);
+    if (args[property] !== undefined && flat.length > 0) {
+      return validationError(
+        `Pass either the fields of one item (${flat.join(', ')}) or ${property}, not both (${property} is ${expected})`,
+        flat.map((field) => ({ path: field, message: `not allowed together with ${property}` })),
+      );
+    }
+    if (args[property] !== undefined) body = args[property];
+    else if (flat.length > 0) body = Object.fromEntries(flat.map((field) => [field, args[field]]));
+    else if (plan.body.required) {
+      return validationError(`Pass the fields of one item at the top level, or ${property} (${expected})`, [
+        { path: property, message: 'required' },
+      ]);
+    }
   } else if (plan.body.mode === 'wrapped') {
     body = args[plan.body.property];
     if (body === undefined && plan.body.required) {
-      return validationError(`Argument ${plan.body.property} is required`, [
-        { path: plan.body.property, message: 'required' },
-      ]);
+      return validationError(
+        `Argument ${plan.body.property} is required (${plan.body.expected ?? 'the request body'})`,
+        [{ path: plan.body.property, message: 'required' }],
+      );
     }
   }
   return { method: operation.method.toUpperCase(), url: `${path}${search}`, body };

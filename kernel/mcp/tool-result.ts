@@ -19,6 +19,21 @@ export function valueResult(value: unknown): CallToolResult {
   return { content: [{ type: 'text', text }] };
 }
 
+/**
+ * A JSON-RPC error to throw from a request handler. Not the SDK's McpError: its
+ * message already starts with "MCP error <code>: ", the SDK sends that message as it
+ * is, and every client prefixes it again, so one hop through the stdio proxy printed
+ * the prefix three times. The code travels in the error's `code` field anyway.
+ */
+export function protocolError(code: number, message: string, data?: unknown): Error {
+  return Object.assign(new Error(stripMcpPrefix(message)), { code, ...(data !== undefined && { data }) });
+}
+
+/** "MCP error -32602: MCP error -32602: Unknown tool" -> "Unknown tool". */
+export function stripMcpPrefix(message: string): string {
+  return message.replace(/^(?:MCP error -?\d+: )+/, '');
+}
+
 export function errorResult(error: ApiError | ErrorEnvelope): CallToolResult {
   const envelope = error instanceof ApiError ? error.toEnvelope() : error;
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(envelope) }] };

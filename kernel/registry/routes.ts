@@ -1,9 +1,11 @@
 /** /api/extensions (the installed catalog) and /api/workspaces/{id}/extensions (enablement). */
 import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
 import { configVariables } from '../capabilities/installation-config.ts';
 import { authOf, workspaceOf } from '../contract/context.ts';
 import { defineRoute, errorResponses, jsonBody, jsonResponse } from '../contract/route.ts';
 import type { Database } from '../db/database.ts';
+import { workspaces } from '../db/schema.ts';
 import { workspaceIdParam } from '../workspaces/schemas.ts';
 import type { ExtensionRegistry } from './registry.ts';
 import type { WorkspaceExtensions } from './workspace-extensions.ts';
@@ -19,6 +21,7 @@ export const REGISTRY_TOOL_NAMES = {
   catalog: 'list_extensions',
   list: 'list_workspace_extensions',
   configure: 'configure_extension',
+  describe: 'describe_workspace',
 } as const;
 
 const catalogEntry = z
@@ -110,9 +113,77 @@ export function catalogRoutes(registry: ExtensionRegistry) {
   ];
 }
 
-export function workspaceExtensionRoutes(database: Database, extensions: WorkspaceExtensions) {
+const workspaceDescription = z
+  .object({
+    workspace: z.object({ id: z.string().uuid(), name: z.string(), role: z.string() }),
+    extensions: z.array(
+      z.object({
+        id: z.string(),
+        description: z.string(),
+        mount_path: z.string(),
+        tools: z.array(z.string()),
+        events: z.array(z.string()),
+        settings: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  })
+  .openapi('WorkspaceDescription');
+
+const DESCRIBE_TEXT =
+  "Everything an agent needs before working in a workspace, in one call: the workspace and your role in it, and each extension enabled and running here with what it does, its tools, its event types and its effective settings. The object types with their statuses (the first is the default) and custom fields are the `objects` extension's settings (`types`); the relationship types are the `relationships` extension's (`relationship_types`). Call it first instead of learning them from validation errors.";
+
+export function workspaceExtensionRoutes(
+  database: Database,
+  extensions: WorkspaceExtensions,
+  registry: ExtensionRegistry,
+) {
   const byWorkspace = 'workspace_id';
   return [
+    defineRoute({
+      access: { auth: 'workspace', role: 'member', workspaceParam: byWorkspace },
+      tool: {
+        name: REGISTRY_TOOL_NAMES.describe,
+        description: DESCRIBE_TEXT,
+        annotations: { readOnlyHint: true },
+      },
+      route: createRoute({
+        method: 'get',
+        path: '/{workspace_id}/description',
+        tags,
+        summary:
+          'The workspace at a glance: your role, enabled extensions, object types, statuses, relationship types',
+        request: { params: workspaceIdParam },
+        responses: {
+          200: jsonResponse(workspaceDescription, 'The workspace'),
+          ...errorResponses,
+        },
+      }),
+      handler: async (c) => {
+        const { id, role } = workspaceOf(c);
+        const [row] = await database.db
+          .select({ name: workspaces.name })
+          .from(workspaces)
+          .where(eq(workspaces.id, id));
+        const enabled = (await extensions.list(id)).filter((e) => e.enabled && e.status === 'ready');
+        return c.json(
+          {
+            workspace: { id, name: row?.name ?? '', role },
+            extensions: enabled.map((e) => {
+              const runtime = registry.get(e.id)!;
+              return {
+                id: e.id,
+                description: runtime.manifest.description,
+                mount_path: e.mount_path,
+                tools: runtime.toolNames,
+                events: runtime.manifest.events ?? [],
+                settings: e.settings,
+              };
+            }),
+          },
+          200,
+        );
+      },
+    }),
     defineRoute({
       // Settings are for members: viewers do not read how a workspace is configured.
       access: { auth: 'workspace', role: 'member', workspaceParam: byWorkspace },

@@ -119,6 +119,8 @@ export function workspaceRoutes(k: KernelServices) {
         path: '/{workspace_id}',
         tags,
         summary: 'Delete the workspace and everything in it (owner)',
+        description:
+          "Owners only. Removes the workspace with its members, objects, extension data and event log; the workspace's log goes with it, so the deletion is recorded as `workspace.deleted` in your account events (GET /api/events/account). Cannot be undone.",
         request: { params: workspaceIdParam },
         responses: { 204: { description: 'Deleted' }, ...errorResponses },
       }),

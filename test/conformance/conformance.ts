@@ -10,7 +10,8 @@
  * - in a workspace where it is disabled, every workspace-scoped route answers 404
  *   EXTENSION_NOT_ENABLED naming it;
  * - every route has its own method and path and a summary; every tool a description of
- *   at least MIN_TOOL_DESCRIPTION characters; third-party event types carry the
+ *   at least MIN_TOOL_DESCRIPTION characters; every route a description, written once:
+ *   its tool's (which becomes the operation's) or, without a tool, the route's own; third-party event types carry the
  *   extension's namespace; declared error codes are on every operation in OpenAPI;
  * - its MCP tools are listed (each with a description and an object input schema) in a
  *   workspace where it is enabled, and neither listed nor callable where it is not;
@@ -155,6 +156,19 @@ export function runConformance(
         for (const tool of tools) {
           // Counted on the author's text, before the kernel appends its role/HTTP suffix.
           expect(tool.description.trim().length, tool.name).toBeGreaterThanOrEqual(MIN_TOOL_DESCRIPTION);
+        }
+      });
+
+      it('describes every route once: the tool description, or the route description without a tool', () => {
+        for (const definition of runtime.contributions.routes ?? []) {
+          const key = `${definition.route.method.toUpperCase()} ${definition.route.path}`;
+          const own = definition.route.description?.trim();
+          if (definition.tool)
+            expect(
+              own,
+              `${key}: the tool description is the operation's; drop route.description`,
+            ).toBeFalsy();
+          else expect(own, `${key}: add route.description (people read it on /docs)`).toBeTruthy();
         }
       });
 

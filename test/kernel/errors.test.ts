@@ -170,7 +170,7 @@ describe('the error envelope', () => {
     expectEnvelope(result, 404, 'NOT_FOUND');
     expect(result.body.error.message).toContain('/api/no-such-thing');
     expectEnvelope(await t.call('PUT', '/api/workspaces'), 404, 'NOT_FOUND');
-    expectEnvelope(await t.call('GET', '/'), 404, 'NOT_FOUND');
+    expectEnvelope(await t.call('GET', '/nothing-here'), 404, 'NOT_FOUND');
   });
 
   it('a body over the limit is a 413, with or without Content-Length', async () => {

@@ -46,7 +46,7 @@ export function readRoutes(db: Db, objects: ObjectsService) {
       tool: {
         name: 'search_objects',
         description:
-          'Full-text search over the title, content and text metadata of the objects of the current workspace, best match first. q uses web-search syntax: plain words (all must match), "a quoted phrase", -excluded words, or. Filter with type and status. Each hit has a rank and a snippet with matches in <mark></mark>.',
+          'Full-text search over the title, content and text metadata of the objects of the current workspace, best match first. q uses web-search syntax: plain words (all must match), "a quoted phrase", -excluded words, or. Filter with type and status. Each hit has a rank and a snippet with matches in <mark></mark>. When nothing matches, titles spelt like q are returned instead (typos: "exprt" finds "export"), marked match: "similar".',
         annotations: { readOnlyHint: true },
       },
       route: createRoute({

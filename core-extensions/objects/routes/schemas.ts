@@ -115,7 +115,8 @@ export const updateObjectSchema = z
     expected_version: z.number().int().min(1).optional().openapi({
       description: 'Like If-Match: refuse the update (412) unless the object is still at this version',
     }),
-    type: z.unknown().optional().openapi({ description: 'Immutable: sending it is refused' }),
+    // readOnly: documented as not sent, and left out of the update_object tool's arguments.
+    type: z.unknown().optional().openapi({ readOnly: true, description: 'Immutable: sending it is refused' }),
   })
   .superRefine((patch, ctx) => {
     if (patch.type !== undefined) {
@@ -171,5 +172,9 @@ export const searchHitSchema = objectSchema
     snippet: z
       .string()
       .openapi({ description: 'Title and content excerpt with matches in <mark>...</mark>' }),
+    match: z.enum(['text', 'similar']).openapi({
+      description:
+        '`text`: a full-text match. `similar`: nothing matched as text, so this title is spelt like the query (typo tolerance); rank is then the similarity, 0-1',
+    }),
   })
   .openapi('ObjectsSearchHit');

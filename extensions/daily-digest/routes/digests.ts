@@ -96,6 +96,8 @@ export function digestRoutes(deps: {
         path: '/digests/{id}',
         tags,
         summary: 'Get a digest with its items',
+        description:
+          'One digest of this workspace with the items it summarised (one line per change to an object in its period).',
         request: { params: digestIdParam },
         responses: { 200: jsonResponse(digestDetailSchema, 'The digest'), ...errorResponses },
       }),
@@ -186,6 +188,8 @@ export function digestRoutes(deps: {
         path: '/progress/stream',
         tags,
         summary: 'Follow compile progress (Server-Sent Events, resumable with Last-Event-ID)',
+        description:
+          'Server-Sent Events with the progress of digest compilations in this workspace (POST /digests starts one). Reconnect with Last-Event-ID to resume after the last message seen.',
         request: streamRequest,
         responses: { ...errorResponses, ...streamResponses },
       }),

@@ -44,6 +44,8 @@ export function receiptRoute(deps: {
       path: '/receipts',
       tags: ['Daily digest'],
       summary: 'Acknowledge a delivered digest (signed with the signing_secret)',
+      description:
+        "Called by the system that received the digest: the exact body bytes are signed with the workspace's secret `signing_secret` (x-daily-digest-signature: sha256=<hex HMAC-SHA256>); a wrong or missing signature is SIGNATURE_INVALID, no secret set is WEBHOOK_NOT_CONFIGURED. Marks the digest acknowledged once (`daily_digest.receipt_acknowledged`); acknowledging again returns the first time.",
       request: {
         headers: z.object({
           [SIGNATURE_HEADER]: z

@@ -90,6 +90,8 @@ export function noteRoutes(deps: {
         path: '/{id}',
         tags,
         summary: 'Update a meeting note',
+        description:
+          'Changes the fields sent (at least one: title, body, attendees, held_at, duration_minutes); the others keep their values. Records `meeting_notes.updated` with the names of the changed fields.',
         request: { params: noteIdParam, body: jsonBody(updateNoteSchema) },
         responses: { 200: jsonResponse(meetingNoteSchema, 'The note'), ...errorResponses },
       }),
@@ -109,6 +111,7 @@ export function noteRoutes(deps: {
         path: '/{id}',
         tags,
         summary: 'Delete a meeting note',
+        description: 'Deletes the note. Records `meeting_notes.deleted` with its title.',
         request: { params: noteIdParam },
         responses: { 204: { description: 'Deleted' }, ...errorResponses },
       }),

@@ -54,6 +54,8 @@ export function itemRoutes(deps: {
         path: '/',
         tags,
         summary: 'List items, newest first',
+        description:
+          'The items of the current workspace, newest first, a page at a time (pass next_cursor as cursor).',
         request: { query: pageQuery },
         responses: { 200: jsonResponse(pageOf(itemSchema), 'Items'), ...errorResponses },
       }),
