@@ -62,12 +62,12 @@ it('renders the reference in headless Chromium, offline', async () => {
       .getByText('Liveness and database check', { exact: false })
       .first()
       .waitFor({ timeout: 30_000 });
-    const text = (await page.locator('body').textContent()) ?? '';
-    expect(text).toMatch(/signup/i);
-    expect(text).toMatch(/\/api\/workspaces/);
     const folder = join(ROOT, '.tmp', 'screenshots');
     mkdirSync(folder, { recursive: true });
     await page.screenshot({ path: join(folder, 'docs.png'), fullPage: false });
+    const text = await page.locator('body').innerText();
+    expect(text).toMatch(/\/api\/actors\/signup/);
+    expect(text).toMatch(/\/api\/workspaces/);
   } finally {
     await browser.close();
   }
