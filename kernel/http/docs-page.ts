@@ -45,7 +45,17 @@ export function mountDocs(app: OpenAPIHono<KernelEnv>, options: { scalarBundle?:
       c.header('Cache-Control', 'public, max-age=3600');
       return c.body(new Uint8Array(script));
     });
-    app.get('/docs', Scalar({ url: '/openapi.json', cdn: '/docs/scalar.js', pageTitle: PAGE_TITLE }));
+    // Nothing off this server: no web fonts, no AI agent (it calls Scalar's services),
+    // no developer toolbar; an offline or locked-down installation shows the same page.
+    const config = {
+      url: '/openapi.json',
+      cdn: '/docs/scalar.js',
+      pageTitle: PAGE_TITLE,
+      withDefaultFonts: false,
+      showDeveloperTools: 'never',
+      agent: { disabled: true },
+    } as Parameters<typeof Scalar>[0];
+    app.get('/docs', Scalar(config));
   } else {
     app.get('/docs', (c) => c.html(BUILT_IN_PAGE));
   }

@@ -62,6 +62,8 @@ it('renders the reference in headless Chromium, offline', async () => {
       .getByText('Liveness and database check', { exact: false })
       .first()
       .waitFor({ timeout: 30_000 });
+    // the main column renders after the sidebar
+    await page.getByText('/api/actors/signup').first().waitFor({ timeout: 30_000 });
     const folder = join(ROOT, '.tmp', 'screenshots');
     mkdirSync(folder, { recursive: true });
     await page.screenshot({ path: join(folder, 'docs.png'), fullPage: false });
