@@ -20,6 +20,7 @@ export function actorRoutes(k: KernelServices) {
   return [
     defineRoute({
       access: { auth: 'public' },
+      policy: { secretResponse: true },
       route: createRoute({
         method: 'post',
         path: '/signup',
@@ -160,6 +161,7 @@ export function actorRoutes(k: KernelServices) {
         description:
           'Creates an API key for an actor (actor_id "me" for yourself, or an agent you administer). The secret is in the result and shown only this once. To rotate a key, create the new one, then revoke_api_key the old one.',
       },
+      policy: { secretResponse: true },
       route: createRoute({
         method: 'post',
         path: '/{actor_id}/api-keys',

@@ -1,5 +1,15 @@
 /** Drizzle table definitions for the kernel's tables (migrations/0001_kernel.sql). */
-import { bigint, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -78,6 +88,7 @@ export const idempotencyKeys = pgTable(
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
     responseContentType: text('response_content_type'),
+    secretWithheld: boolean('secret_withheld').notNull().default(false),
     createdAt: timestamps.createdAt,
   },
   (t) => [primaryKey({ columns: [t.apiKeyId, t.method, t.route, t.key] })],

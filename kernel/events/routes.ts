@@ -101,6 +101,7 @@ export function eventRoutes(k: KernelServices) {
 
     defineRoute({
       access: { auth: 'workspace', role: 'viewer' },
+      policy: { secretResponse: true },
       route: createRoute({
         method: 'post',
         path: '/stream-tickets',

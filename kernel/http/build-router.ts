@@ -159,6 +159,12 @@ function requireRole(minimum: Role): MiddlewareHandler<KernelEnv> {
   };
 }
 
+/** Responses that carry a secret are never kept by a browser, proxy or cache, errors included. */
+const noStore: MiddlewareHandler<KernelEnv> = async (c, next) => {
+  await next();
+  c.res.headers.set('Cache-Control', 'no-store');
+};
+
 export interface BuildRouterOptions {
   /** Runs after workspace resolution: the per-workspace extension gate. */
   gate?: MiddlewareHandler<KernelEnv>;
@@ -173,6 +179,7 @@ export function buildRouter(
   const auth = authenticate(deps.verifier, { sessions: deps.sessions });
   const workspaceAuth = authenticate(deps.verifier, { actAs: true, sessions: deps.sessions });
   const idempotent = idempotency(deps.database);
+  const idempotentSecret = idempotency(deps.database, { secretResponse: true });
   for (const definition of definitions) {
     const { access, route } = definition;
     const problems = routePolicyProblems(definition);
@@ -196,7 +203,9 @@ export function buildRouter(
       middleware.push(requireRole(access.role));
     }
     middleware.push(...bodyContentSteps(definition));
-    if (idempotencyApplies(definition)) middleware.push(idempotent);
+    if (definition.policy?.secretResponse) middleware.unshift(noStore);
+    if (idempotencyApplies(definition))
+      middleware.push(definition.policy?.secretResponse ? idempotentSecret : idempotent);
     const own = route.middleware
       ? Array.isArray(route.middleware)
         ? route.middleware
