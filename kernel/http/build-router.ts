@@ -3,7 +3,8 @@
  * pipeline in front of every handler, in this order:
  *
  *   body limit -> authenticate -> resolve workspace (membership) -> extension gate
- *   -> role -> content type -> raw bytes kept -> idempotency -> zod validation -> handler
+ *   -> role -> content type -> raw bytes kept -> idempotency -> unknown input refused
+ *   -> zod validation -> handler
  *
  * The order matters: an oversized body is refused before any database work, a
  * non-member learns nothing (404 before any other check), a disabled extension answers
@@ -26,6 +27,7 @@ import { actAsCredentialOf } from './act-as-credential.ts';
 import { zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
 import { bodyContentSteps, bodyLimitStep, idempotencyApplies, routePolicyProblems } from './route-policy.ts';
+import { refuseUnknownInput } from './unknown-input.ts';
 
 const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
 
@@ -206,6 +208,7 @@ export function buildRouter(
     if (definition.policy?.secretResponse) middleware.unshift(noStore);
     if (idempotencyApplies(definition))
       middleware.push(definition.policy?.secretResponse ? idempotentSecret : idempotent);
+    middleware.push(refuseUnknownInput(definition));
     const own = route.middleware
       ? Array.isArray(route.middleware)
         ? route.middleware

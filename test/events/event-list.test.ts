@@ -142,7 +142,7 @@ describe('GET /api/events/account', () => {
     expect(theirs.body.items.some((e: any) => e.actor_id === cleo.actorId)).toBe(false);
   });
 
-  it('filters and pages like the workspace log, and ignores any actor_id', async () => {
+  it('filters and pages like the workspace log, and refuses an actor_id (always the caller)', async () => {
     const dan = await t.signup('Dan');
     for (const name of ['a', 'b', 'c']) {
       await t.call('POST', '/api/actors/me/api-keys', { key: dan.key, body: { name } });
@@ -155,9 +155,10 @@ describe('GET /api/events/account', () => {
     );
     expect(next.body.items).toHaveLength(2);
     expect(next.body.next_cursor).toBeNull();
+    // An unknown parameter is a 400 naming it (issue 10, finding 6), never a silent filter.
     const spoofed = await account(dan.key, `?actor_id=${ada.actorId}`);
-    expect(spoofed.status).toBe(200);
-    expect(spoofed.body.items.every((e: any) => e.actor_id === dan.actorId)).toBe(true);
+    expect(spoofed.status).toBe(400);
+    expect(spoofed.body.error.details).toEqual([{ path: 'actor_id', message: expect.any(String) }]);
     expect((await account(dan.key, '?limit=0')).status).toBe(400);
     expect((await t.call('GET', '/api/events/account')).status).toBe(401);
   });
