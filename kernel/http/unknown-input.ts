@@ -11,6 +11,10 @@
  * declared twice. Objects declared open (`.passthrough()`/`z.looseObject`, a catchall,
  * records, `z.unknown()`) stay open; a strict object is already refused by zod. For a
  * union, the input is judged against the branch it fits best.
+ *
+ * Bodies of routes that keep their raw bytes (`policy.rawBody`: signed webhook ingest)
+ * are exempt: their shape is the sender's, who adds fields at will, and the route reads
+ * what it needs. Their query parameters are still checked.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { KernelEnv } from '../contract/context.ts';
@@ -116,9 +120,11 @@ export function refuseUnknownInput(definition: RouteDefinition): MiddlewareHandl
   if (access.auth === 'workspace' && !access.workspaceParam) acceptedQuery.add('workspace_id');
   if (access.auth === 'workspace' && access.streamTicket) acceptedQuery.add('ticket');
   const queryIsOpen = isZod(querySchema) && unwrap(querySchema)._zod.def.catchall !== undefined;
-  const jsonSchema = Object.entries(route.request?.body?.content ?? {}).find(([type]) =>
+  const jsonContent = Object.entries(route.request?.body?.content ?? {}).find(([type]) =>
     isJsonMediaType(type),
-  )?.[1]?.schema;
+  )?.[1] as { schema?: unknown } | undefined;
+
+  const jsonSchema = definition.policy?.rawBody ? undefined : jsonContent?.schema;
 
   return async (c, next) => {
     if (!queryIsOpen) {
