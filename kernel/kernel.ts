@@ -61,6 +61,7 @@ import { ServiceContainer } from './registry/service-container.ts';
 import { enablementGate, WorkspaceExtensions } from './registry/workspace-extensions.ts';
 import type { KernelServices } from './services.ts';
 import { KERNEL_VERSION } from './version.ts';
+import { myInvitationRoutes, workspaceInvitationRoutes } from './workspaces/invitation-routes.ts';
 import { workspaceRoutes } from './workspaces/routes.ts';
 import { WorkspaceService } from './workspaces/service.ts';
 
@@ -174,6 +175,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     mount('kernel', '/api/health', healthRoutes(services));
     mount('kernel', '/api/actors', actorRoutes(services));
     mount('kernel', '/api/workspaces', workspaceRoutes(services));
+    mount('kernel', '/api/workspaces', workspaceInvitationRoutes(services));
+    mount('kernel', '/api/actors', myInvitationRoutes(services));
     mount('kernel', '/api/events', eventRoutes(services));
     mount('kernel', '/api/workspaces', deadLetterRoutes(database));
 

@@ -148,7 +148,7 @@ export function actorRoutes(k: KernelServices) {
       handler: async (c) => {
         const caller = authOf(c).actor.id;
         const id = resolveActorId(c.req.valid('param').actor_id, caller);
-        await actors.keyManagementScope(database.db, caller, id);
+        await actors.keyManagementScope(database.db, caller, id, 'audit');
         const { limit, cursor } = c.req.valid('query');
         return c.json(await listApiKeys(database.db, id, limit, cursor), 200);
       },
@@ -215,7 +215,7 @@ export function actorRoutes(k: KernelServices) {
         const params = c.req.valid('param');
         const id = resolveActorId(params.actor_id, caller);
         const key = await database.db.transaction(async (tx) => {
-          const scope = await actors.keyManagementScope(tx, caller, id);
+          const scope = await actors.keyManagementScope(tx, caller, id, 'audit');
           return revokeApiKey(tx, {
             actorId: id,
             keyId: params.key_id,

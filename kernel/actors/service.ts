@@ -72,7 +72,12 @@ export class ActorService {
   async createAgent(tx: Db, input: { workspaceId: string; createdBy: string; name: string; role: Role }) {
     const [actor] = await tx
       .insert(actors)
-      .values({ type: 'agent', name: input.name, createdBy: input.createdBy })
+      .values({
+        type: 'agent',
+        name: input.name,
+        createdBy: input.createdBy,
+        homeWorkspaceId: input.workspaceId,
+      })
       .returning();
     await tx
       .insert(workspaceMembers)
@@ -107,20 +112,35 @@ export class ActorService {
   /**
    * Whether `callerId` may manage `actorId`'s keys. Returns the workspace through
    * which an admin manages an agent (its log records the change), or null for self.
+   *
+   * `audit` (list and revoke) is also granted to the owners of the agent's home
+   * workspace (the one it was created in), whatever happened since: an admin who added
+   * the agent to their own workspace with a higher role must not lock its home owners
+   * out of its keys (issue 10, finding 5). Minting stays with those who manage the
+   * agent everywhere it is, so auditing never becomes a way into another workspace.
    */
   async keyManagementScope(
     db: Db,
     callerId: string,
     actorId: string,
+    purpose: 'audit' | 'mint' = 'mint',
   ): Promise<{ workspaceId: string | null }> {
     if (callerId === actorId) return { workspaceId: null };
     const [workspaceId] = await workspacesManagingAgent(db, callerId, actorId);
-    if (!workspaceId) {
-      // Do not reveal whether the actor exists to someone who cannot manage it.
-      throw notFound(
-        'Actor not found, or you cannot manage its keys (only itself, or an admin of a workspace it is an agent in)',
+    if (workspaceId) return { workspaceId };
+    if (purpose === 'audit') {
+      const [home] = resultRows<{ workspace_id: string }>(
+        await db.execute(sql`
+          select a.home_workspace_id as workspace_id from actors a
+            join workspace_members owner on owner.workspace_id = a.home_workspace_id
+           where a.id = ${actorId} and a.type = 'agent'
+             and owner.actor_id = ${callerId} and owner.role = 'owner'`),
       );
+      if (home) return { workspaceId: home.workspace_id };
     }
-    return { workspaceId };
+    // Do not reveal whether the actor exists to someone who cannot manage it.
+    throw notFound(
+      'Actor not found, or you cannot manage its keys (only itself, an admin of a workspace it is an agent in, or an owner of the workspace it was created in)',
+    );
   }
 }

@@ -22,6 +22,8 @@ export const actors = pgTable('actors', {
   name: text('name').notNull(),
   email: text('email'),
   createdBy: uuid('created_by'),
+  /** Agents: the workspace it was created in (its owners can always audit its keys). */
+  homeWorkspaceId: uuid('home_workspace_id'),
   ...timestamps,
 });
 
@@ -93,3 +95,18 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.apiKeyId, t.method, t.route, t.key] })],
 );
+
+export const workspaceInvitations = pgTable('workspace_invitations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  workspaceId: uuid('workspace_id').notNull(),
+  email: text('email').notNull(),
+  role: text('role', { enum: roles }).notNull(),
+  invitedBy: uuid('invited_by'),
+  status: text('status', { enum: ['pending', 'accepted', 'declined', 'revoked'] })
+    .notNull()
+    .default('pending'),
+  createdAt: timestamps.createdAt,
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  respondedAt: timestamp('responded_at', { withTimezone: true, mode: 'date' }),
+  respondedBy: uuid('responded_by'),
+});

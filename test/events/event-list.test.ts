@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent } from '../../kernel/events/record-event.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
+import { inviteAndAccept } from '../helpers/work-graph.ts';
 
 let t: TestKernel;
 let ada: Awaited<ReturnType<TestKernel['signup']>>;
@@ -90,11 +91,7 @@ describe('GET /api/events', () => {
   });
 
   it('lets a viewer read and rejects bad input with the envelope', async () => {
-    const added = await t.call('POST', `/api/workspaces/${ada.workspaceId}/members`, {
-      key: ada.key,
-      body: { actor_id: bob.actorId, role: 'viewer' },
-    });
-    expect(added.status).toBe(201);
+    await inviteAndAccept(t, ada.key, ada.workspaceId, bob, 'viewer');
     expect((await list('', bob.key)).status).toBe(200);
     for (const query of ['?limit=500', '?cursor=bogus', '?since=yesterday', '?after_id=-1', '?order=up']) {
       const { status, body } = await list(query);

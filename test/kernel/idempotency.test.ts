@@ -16,6 +16,7 @@ import { buildRouter } from '../../kernel/http/build-router.ts';
 import { sweepIdempotencyKeys } from '../../kernel/http/idempotency-sweep.ts';
 import { usingPostgres } from '../helpers/test-database.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
+import { inviteAndAccept } from '../helpers/work-graph.ts';
 
 interface Deferred {
   promise: Promise<void>;
@@ -188,10 +189,7 @@ describe('Idempotency-Key', () => {
     const owner = await t.signup('Remover');
     const leaver = await t.signup('Leaver');
     const ws = owner.workspaceId;
-    await t.call('POST', `/api/workspaces/${ws}/members`, {
-      key: owner.key,
-      body: { actor_id: leaver.actorId, role: 'viewer' },
-    });
+    await inviteAndAccept(t, owner.key, ws, leaver, 'viewer');
     const remove = () =>
       t.call('DELETE', `/api/workspaces/${ws}/members/${leaver.actorId}`, {
         key: owner.key,
