@@ -30,7 +30,7 @@ import {
 import { LifecycleHub } from './capabilities/lifecycle-hub.ts';
 import type { KernelConfig } from './config.ts';
 import type { KernelEnv } from './contract/context.ts';
-import { ApiError, notFound } from './contract/errors.ts';
+import { ApiError, validationError } from './contract/errors.ts';
 import { secretsRef } from './contract/refs.ts';
 import type { RouteDefinition } from './contract/route.ts';
 import type { ServiceFactory } from './contract/service-factory.ts';
@@ -43,7 +43,7 @@ import { StreamGuard } from './events/stream-guard.ts';
 import { StreamQuota } from './events/stream-quota.ts';
 import { deadLetterRoutes } from './events/subscriptions/dead-letter-routes.ts';
 import { RouteBodyLimits } from './http/body-limit.ts';
-import { authenticate, buildRouter } from './http/build-router.ts';
+import { authenticate, buildRouter, resolveWorkspace } from './http/build-router.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { startIdempotencySweep } from './http/idempotency-sweep.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
@@ -260,17 +260,27 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
     mountMcp(app, { database, verifier, memberships, registry, operations, logger });
 
+    // Public without a workspace; with one (X-Workspace-Id or ?workspace_id=), the same
+    // authentication and membership steps as every workspace route (a non-member: 404).
+    const openApiAuth = authenticate(verifier, { sessions });
+    const openApiWorkspace = resolveWorkspace(memberships, undefined);
     app.get('/openapi.json', async (c) => {
-      const workspaceId = c.req.header('x-workspace-id') ?? c.req.query('workspace_id');
+      const unknown = [...new URL(c.req.url).searchParams.keys()].filter((name) => name !== 'workspace_id');
+      if (unknown.length > 0) {
+        throw validationError(
+          `Unknown query parameter ${unknown.join(', ')} (accepted: workspace_id)`,
+          [...new Set(unknown)].map((name) => ({
+            path: name,
+            message: 'unknown query parameter; accepted: workspace_id',
+          })),
+        );
+      }
       let include: ((owner: string) => boolean) | undefined;
-      if (workspaceId) {
-        // A workspace's composition is visible to its members only.
-        const auth = await verifier.verify(c.req.header('authorization'));
-        const role = /^[0-9a-f-]{36}$/i.test(workspaceId)
-          ? await memberships.roleOf(workspaceId.toLowerCase(), auth.actor.id)
-          : undefined;
-        if (!role) throw notFound('Workspace not found');
-        const rows = await registry.enablement.rowsOf(workspaceId);
+      if (c.req.header('x-workspace-id') ?? c.req.query('workspace_id')) {
+        await openApiAuth(c, async () => {
+          await openApiWorkspace(c, async () => {});
+        });
+        const rows = await registry.enablement.rowsOf(c.get('workspace')!.id);
         include = (owner) => owner === 'kernel' || registry.enablement.isEnabledIn(rows, owner);
       }
       return c.json(

@@ -3,7 +3,7 @@ import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { displayPrefixOf, generateApiKey, hashApiKey } from '../auth/api-key-format.ts';
 import { API_KEY_CHANNEL } from '../auth/api-key-verifier.ts';
 import { notFound, validationError } from '../contract/errors.ts';
-import { decodeCursor, toPage } from '../contract/pagination.ts';
+import { decodeTimeIdCursor, toPage } from '../contract/pagination.ts';
 import { type Db, resultRows } from '../db/database.ts';
 import { apiKeys } from '../db/schema.ts';
 import { recordEvent } from '../events/record-event.ts';
@@ -71,14 +71,8 @@ const createdMs = sql`date_trunc('milliseconds', ${apiKeys.createdAt})`;
 export async function listApiKeys(db: Db, actorId: string, limit: number, cursor: string | undefined) {
   const conditions = [eq(apiKeys.actorId, actorId)];
   if (cursor) {
-    const [createdAtText, id] = decodeCursor(cursor, 2) as [string, string];
-    const createdAt = new Date(createdAtText);
-    // An Invalid Date would make the driver throw a RangeError (a 500): a tampered cursor is a 400.
-    if (Number.isNaN(createdAt.getTime())) {
-      throw validationError('Invalid cursor: pass next_cursor from the previous page unchanged', [
-        { path: 'cursor', message: 'malformed' },
-      ]);
-    }
+    // A tampered cursor (a time past 9999, a non-uuid id) is a 400, never a driver error.
+    const { at: createdAt, id } = decodeTimeIdCursor(cursor);
     const at = createdAt.toISOString();
     conditions.push(
       or(

@@ -3,6 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { authOf, workspaceOf } from '../contract/context.ts';
 import { forbidden } from '../contract/errors.ts';
 import { defineRoute, errorResponses, jsonBody, jsonResponse, pageOf, pageQuery } from '../contract/route.ts';
+import { storableTimeSchema } from '../contract/values.ts';
 import type { KernelServices } from '../services.ts';
 import { roleSchema, workspaceSchema } from '../workspaces/schemas.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
@@ -169,7 +170,7 @@ export function actorRoutes(k: KernelServices) {
         summary: 'Create an API key (rotation: create a new key, then revoke the old one)',
         request: {
           params: actorParam,
-          body: jsonBody(z.object({ name, expires_at: z.string().datetime({ offset: true }).optional() })),
+          body: jsonBody(z.object({ name, expires_at: storableTimeSchema().optional() })),
         },
         responses: {
           201: jsonResponse(createdApiKeySchema, 'The key; its secret is shown only here'),

@@ -15,6 +15,11 @@
  * Bodies of routes that keep their raw bytes (`policy.rawBody`: signed webhook ingest)
  * are exempt: their shape is the sender's, who adds fields at will, and the route reads
  * what it needs. Their query parameters are still checked.
+ *
+ * The same step bounds how deeply a JSON body nests (MAX_JSON_NESTING, every route):
+ * open values (workspace and extension settings, metadata) are stored as they come, and
+ * serialising or validating a few thousand nested levels overflows the stack (a 500).
+ * Checked iteratively, so the check itself cannot overflow.
  */
 import type { MiddlewareHandler } from 'hono';
 import type { KernelEnv } from '../contract/context.ts';
@@ -38,6 +43,22 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
 /** Deeper than this, input is left to zod (which bounds it itself or does not care). */
 const MAX_DEPTH = 32;
+/** How deeply objects and arrays may nest in a JSON body. */
+export const MAX_JSON_NESTING = 64;
+
+/** Whether `value` nests objects/arrays deeper than `levels` (iterative: no recursion). */
+export function nestsDeeperThan(value: unknown, levels: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= levels) return true;
+    for (const child of Object.values(current)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
 
 function unwrap(schema: ZodLike): ZodLike {
   let current = schema;
@@ -124,7 +145,8 @@ export function refuseUnknownInput(definition: RouteDefinition): MiddlewareHandl
     isJsonMediaType(type),
   )?.[1] as { schema?: unknown } | undefined;
 
-  const jsonSchema = definition.policy?.rawBody ? undefined : jsonContent?.schema;
+  const jsonSchema = jsonContent?.schema;
+  const checkFields = !definition.policy?.rawBody;
 
   return async (c, next) => {
     if (!queryIsOpen) {
@@ -147,7 +169,15 @@ export function refuseUnknownInput(definition: RouteDefinition): MiddlewareHandl
       } catch {
         // Malformed JSON: the validator answers that.
       }
-      const found = unknownFields(jsonSchema, body);
+      if (nestsDeeperThan(body, MAX_JSON_NESTING)) {
+        throw new ApiError(
+          400,
+          'VALIDATION_ERROR',
+          `The request body nests objects or arrays more than ${MAX_JSON_NESTING} levels deep`,
+          [{ path: '', message: `nested more than ${MAX_JSON_NESTING} levels` }],
+        );
+      }
+      const found = checkFields ? unknownFields(jsonSchema, body) : [];
       if (found.length > 0) refuse('field', found, 'in the request body');
     }
     await next();

@@ -157,11 +157,7 @@ export class WorkspaceService {
       throw forbidden('Only an owner can add another owner');
     const [actor] = await tx.select().from(actors).where(eq(actors.id, input.actorId));
     // Adding an agent extends what its keys reach: only someone who already manages it may.
-    if (
-      !actor ||
-      actor.type !== 'agent' ||
-      (await workspacesManagingAgent(tx, input.by.id, actor.id)).length === 0
-    ) {
+    if (actor?.type !== 'agent' || (await workspacesManagingAgent(tx, input.by.id, actor.id)).length === 0) {
       throw notFound(
         'No agent with that id that you manage. People join a workspace by accepting an invitation: POST /api/workspaces/{workspace_id}/invitations',
       );
