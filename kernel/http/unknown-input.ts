@@ -46,18 +46,23 @@ const MAX_DEPTH = 32;
 /** How deeply objects and arrays may nest in a JSON body. */
 export const MAX_JSON_NESTING = 64;
 
-/** Whether `value` nests objects/arrays deeper than `levels` (iterative: no recursion). */
-export function nestsDeeperThan(value: unknown, levels: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
+/**
+ * Where `value` nests objects/arrays deeper than `levels` (the path of the first such
+ * place, its first segments only), or undefined. Iterative: no recursion.
+ */
+export function tooDeepAt(value: unknown, levels: number): string | undefined {
+  const stack: [unknown, string[]][] = [[value, []]];
   while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
+    const [current, path] = stack.pop()!;
     if (current === null || typeof current !== 'object') continue;
-    if (depth >= levels) return true;
-    for (const child of Object.values(current)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    if (path.length >= levels) {
+      return path.length > 6 ? `${path.slice(0, 6).join('.')}...` : path.join('.');
+    }
+    for (const [key, child] of Object.entries(current)) {
+      if (child !== null && typeof child === 'object') stack.push([child, [...path, key]]);
     }
   }
-  return false;
+  return undefined;
 }
 
 function unwrap(schema: ZodLike): ZodLike {
@@ -169,12 +174,13 @@ export function refuseUnknownInput(definition: RouteDefinition): MiddlewareHandl
       } catch {
         // Malformed JSON: the validator answers that.
       }
-      if (nestsDeeperThan(body, MAX_JSON_NESTING)) {
+      const tooDeep = tooDeepAt(body, MAX_JSON_NESTING);
+      if (tooDeep !== undefined) {
         throw new ApiError(
           400,
           'VALIDATION_ERROR',
-          `The request body nests objects or arrays more than ${MAX_JSON_NESTING} levels deep`,
-          [{ path: '', message: `nested more than ${MAX_JSON_NESTING} levels` }],
+          `The request body nests objects or arrays more than ${MAX_JSON_NESTING} levels deep (at ${tooDeep})`,
+          [{ path: tooDeep, message: `nests objects or arrays more than ${MAX_JSON_NESTING} levels deep` }],
         );
       }
       const found = checkFields ? unknownFields(jsonSchema, body) : [];
