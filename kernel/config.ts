@@ -40,6 +40,14 @@ const configSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  MASKIN_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(1200),
+  MASKIN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(1200),
+  MASKIN_RATE_LIMIT_SIGNUP: z.coerce.number().int().min(0).default(20),
+  MASKIN_TRUST_PROXY: booleanFlag.default(false),
+  MASKIN_SSE_MAX_STREAMS_PER_WORKSPACE: z.coerce.number().int().min(1).default(200),
+  MASKIN_SSE_MAX_STREAMS_PER_PERSON: z.coerce.number().int().min(1).default(60),
+  MASKIN_MAX_AGENTS_PER_WORKSPACE: z.coerce.number().int().min(1).default(100),
+  MASKIN_MAX_KEYS_PER_ACTOR: z.coerce.number().int().min(1).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -72,6 +80,22 @@ export interface KernelConfig {
   sseHeartbeatMs: number;
   /** Bytes a stream client may have queued in this process before it is closed as too slow. */
   sseMaxBufferedBytes: number;
+  /** Requests per minute per API key (0: off), counted in PostgreSQL across instances. */
+  rateLimitPerKey: number;
+  /** Requests per minute per client address (0: off). */
+  rateLimitPerAddress: number;
+  /** Signups per hour per client address (0: off). */
+  rateLimitSignup: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy you run). */
+  trustProxy: boolean;
+  /** Open streams per workspace in this process. */
+  sseMaxStreamsPerWorkspace: number;
+  /** Open streams per person in this process, their agents' streams included. */
+  sseMaxStreamsPerPerson: number;
+  /** Agents one workspace may create. */
+  maxAgentsPerWorkspace: number;
+  /** Unrevoked, unexpired API keys one actor may hold. */
+  maxKeysPerActor: number;
   logLevel: string;
 }
 
@@ -106,6 +130,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sseMaxStreamsPerActor: c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
     sseHeartbeatMs: c.MASKIN_SSE_HEARTBEAT_MS,
     sseMaxBufferedBytes: c.MASKIN_SSE_MAX_BUFFERED_BYTES,
+    rateLimitPerKey: c.MASKIN_RATE_LIMIT_PER_KEY,
+    rateLimitPerAddress: c.MASKIN_RATE_LIMIT_PER_ADDRESS,
+    rateLimitSignup: c.MASKIN_RATE_LIMIT_SIGNUP,
+    trustProxy: c.MASKIN_TRUST_PROXY,
+    sseMaxStreamsPerWorkspace: c.MASKIN_SSE_MAX_STREAMS_PER_WORKSPACE,
+    sseMaxStreamsPerPerson: c.MASKIN_SSE_MAX_STREAMS_PER_PERSON,
+    maxAgentsPerWorkspace: c.MASKIN_MAX_AGENTS_PER_WORKSPACE,
+    maxKeysPerActor: c.MASKIN_MAX_KEYS_PER_ACTOR,
     logLevel: c.LOG_LEVEL,
   };
 }

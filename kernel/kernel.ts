@@ -49,6 +49,7 @@ import { startIdempotencySweep } from './http/idempotency-sweep.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
 import { type Operation, operationsOf } from './http/operations.ts';
 import { mountPages } from './http/pages.ts';
+import { addressRateLimit, keyRateLimit, RateLimiter, rateLimitRules } from './http/rate-limit.ts';
 import { createRootApp } from './http/root-app.ts';
 import { mountMcp } from './mcp/mcp-endpoint.ts';
 import { guardErrorCodes } from './registry/declared-errors.ts';
@@ -143,12 +144,15 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       actors: new ActorService(workspaces),
       eventStream,
       streamQuota: new StreamQuota(config.sseMaxStreamsPerActor),
+      rateLimiter: new RateLimiter(database, logger),
       streamTickets,
       streamGuard,
     };
 
     const bodyLimits = new RouteBodyLimits(config.bodyLimit);
     const app = createRootApp(config, logger, bodyLimits);
+    const limits = rateLimitRules(config);
+    app.use('*', addressRateLimit(services.rateLimiter, limits));
     const operations: Operation[] = [];
     const sessions = new BrowserSessions(verifier, logger);
     const routerDeps = {
@@ -158,6 +162,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       tickets: streamTickets,
       bodyLimit: config.bodyLimit,
       sessions,
+      keyRateLimit: keyRateLimit(services.rateLimiter, limits),
     };
     const components = new ComponentRegistry();
     const mount = (

@@ -4,6 +4,7 @@ import { authOf, workspaceOf } from '../contract/context.ts';
 import { forbidden } from '../contract/errors.ts';
 import { defineRoute, errorResponses, jsonBody, jsonResponse, pageOf, pageQuery } from '../contract/route.ts';
 import { storableTimeSchema } from '../contract/values.ts';
+import { clientAddress, rateLimitRules } from '../http/rate-limit.ts';
 import type { KernelServices } from '../services.ts';
 import { roleSchema, workspaceSchema } from '../workspaces/schemas.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
@@ -44,6 +45,14 @@ export function actorRoutes(k: KernelServices) {
       }),
       handler: async (c) => {
         if (k.config.signup === 'closed') throw forbidden('Signup is closed on this server; ask an operator');
+        const address = clientAddress(c, k.config.trustProxy);
+        if (address !== undefined) {
+          await k.rateLimiter.take(
+            `signup:${address}`,
+            rateLimitRules(k.config).signupPerAddress,
+            'signing up from this address',
+          );
+        }
         const body = c.req.valid('json');
         const result = await database.db.transaction((tx) =>
           actors.signup(tx, { name: body.name, email: body.email, workspaceName: body.workspace_name }),

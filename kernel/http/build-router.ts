@@ -45,6 +45,8 @@ export interface RouterDeps {
   bodyLimit?: number;
   /** Extensions' auth providers, asked when a request has no Authorization header. */
   sessions?: BrowserSessions;
+  /** Counts each authenticated request against its API key (rate-limit.ts). */
+  keyRateLimit?: MiddlewareHandler<KernelEnv>;
 }
 
 export function newRouter(): OpenAPIHono<KernelEnv> {
@@ -197,6 +199,7 @@ export function buildRouter(
       middleware.push(keyOrStreamTicket(deps));
     } else if (access.auth !== 'public') {
       middleware.push(access.auth === 'workspace' ? workspaceAuth : auth);
+      if (deps.keyRateLimit) middleware.push(deps.keyRateLimit);
       if (access.auth === 'workspace')
         middleware.push(resolveWorkspace(deps.memberships, access.workspaceParam));
     }
