@@ -44,8 +44,9 @@ const configSchema = z.object({
   MASKIN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(1200),
   MASKIN_RATE_LIMIT_SIGNUP: z.coerce.number().int().min(0).default(20),
   MASKIN_TRUST_PROXY: booleanFlag.default(false),
-  MASKIN_SSE_MAX_STREAMS_PER_WORKSPACE: z.coerce.number().int().min(1).default(200),
-  MASKIN_SSE_MAX_STREAMS_PER_PERSON: z.coerce.number().int().min(1).default(60),
+  // Default: 10 and 3 times the per-actor cap.
+  MASKIN_SSE_MAX_STREAMS_PER_WORKSPACE: z.coerce.number().int().min(1).optional(),
+  MASKIN_SSE_MAX_STREAMS_PER_PERSON: z.coerce.number().int().min(1).optional(),
   MASKIN_MAX_AGENTS_PER_WORKSPACE: z.coerce.number().int().min(1).default(100),
   MASKIN_MAX_KEYS_PER_ACTOR: z.coerce.number().int().min(1).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -134,8 +135,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitPerAddress: c.MASKIN_RATE_LIMIT_PER_ADDRESS,
     rateLimitSignup: c.MASKIN_RATE_LIMIT_SIGNUP,
     trustProxy: c.MASKIN_TRUST_PROXY,
-    sseMaxStreamsPerWorkspace: c.MASKIN_SSE_MAX_STREAMS_PER_WORKSPACE,
-    sseMaxStreamsPerPerson: c.MASKIN_SSE_MAX_STREAMS_PER_PERSON,
+    sseMaxStreamsPerWorkspace:
+      c.MASKIN_SSE_MAX_STREAMS_PER_WORKSPACE ?? 10 * c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
+    sseMaxStreamsPerPerson: c.MASKIN_SSE_MAX_STREAMS_PER_PERSON ?? 3 * c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
     maxAgentsPerWorkspace: c.MASKIN_MAX_AGENTS_PER_WORKSPACE,
     maxKeysPerActor: c.MASKIN_MAX_KEYS_PER_ACTOR,
     logLevel: c.LOG_LEVEL,

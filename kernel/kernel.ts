@@ -141,9 +141,15 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       verifier,
       memberships,
       workspaces,
-      actors: new ActorService(workspaces),
+      actors: new ActorService(workspaces, {
+        maxAgentsPerWorkspace: config.maxAgentsPerWorkspace,
+        maxKeysPerActor: config.maxKeysPerActor,
+      }),
       eventStream,
-      streamQuota: new StreamQuota(config.sseMaxStreamsPerActor),
+      streamQuota: new StreamQuota(config.sseMaxStreamsPerActor, {
+        perWorkspace: config.sseMaxStreamsPerWorkspace,
+        perPerson: config.sseMaxStreamsPerPerson,
+      }),
       rateLimiter: new RateLimiter(database, logger),
       streamTickets,
       streamGuard,

@@ -2,7 +2,7 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { displayPrefixOf, generateApiKey, hashApiKey } from '../auth/api-key-format.ts';
 import { API_KEY_CHANNEL } from '../auth/api-key-verifier.ts';
-import { notFound, validationError } from '../contract/errors.ts';
+import { conflict, notFound, validationError } from '../contract/errors.ts';
 import { decodeTimeIdCursor, toPage } from '../contract/pagination.ts';
 import { type Db, resultRows } from '../db/database.ts';
 import { apiKeys } from '../db/schema.ts';
@@ -30,6 +30,8 @@ export interface CreateApiKeyInput {
   createdBy: string | null;
   /** The workspace whose event log records the creation (agents' keys); null for account-level. */
   workspaceId: string | null;
+  /** At most this many unrevoked, unexpired keys per actor (issue 10, finding 10). */
+  maxActiveKeys?: number;
 }
 
 export async function createApiKey(tx: Db, input: CreateApiKeyInput) {
@@ -37,6 +39,19 @@ export async function createApiKey(tx: Db, input: CreateApiKeyInput) {
     throw validationError('expires_at must be in the future', [
       { path: 'expires_at', message: 'in the past' },
     ]);
+  }
+  if (input.maxActiveKeys !== undefined) {
+    // The actor's row lock serialises concurrent creations, so the count holds.
+    resultRows(await tx.execute(sql`select 1 from actors where id = ${input.actorId} for update`));
+    const [row] = resultRows<{ n: number | string }>(
+      await tx.execute(sql`select count(*) as n from api_keys
+        where actor_id = ${input.actorId} and revoked_at is null and (expires_at is null or expires_at > now())`),
+    );
+    if (Number(row?.n ?? 0) >= input.maxActiveKeys) {
+      throw conflict(
+        `This actor already has ${input.maxActiveKeys} active API keys, the most allowed; revoke one before creating another`,
+      );
+    }
   }
   const secret = generateApiKey();
   const [row] = await tx

@@ -198,6 +198,7 @@ export function actorRoutes(k: KernelServices) {
             expiresAt: body.expires_at ? new Date(body.expires_at) : null,
             createdBy: caller,
             workspaceId: scope.workspaceId,
+            maxActiveKeys: actors.quotas.maxKeysPerActor,
           });
         });
         return c.json(key, 201);

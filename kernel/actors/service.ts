@@ -29,8 +29,18 @@ export function actorJson(row: ActorRow) {
   };
 }
 
+export interface ActorQuotas {
+  /** Agents created in one workspace. */
+  maxAgentsPerWorkspace: number;
+  /** Unrevoked, unexpired keys per actor. */
+  maxKeysPerActor: number;
+}
+
 export class ActorService {
-  constructor(private readonly workspaces: WorkspaceService) {}
+  constructor(
+    private readonly workspaces: WorkspaceService,
+    readonly quotas: ActorQuotas = { maxAgentsPerWorkspace: 100, maxKeysPerActor: 50 },
+  ) {}
 
   /** A human with a personal workspace they own and a first API key. */
   async signup(
@@ -70,6 +80,18 @@ export class ActorService {
   }
 
   async createAgent(tx: Db, input: { workspaceId: string; createdBy: string; name: string; role: Role }) {
+    // The workspace's row lock serialises concurrent creations, so the count holds.
+    resultRows(await tx.execute(sql`select 1 from workspaces where id = ${input.workspaceId} for update`));
+    const [count] = resultRows<{ n: number | string }>(
+      await tx.execute(
+        sql`select count(*) as n from actors where type = 'agent' and home_workspace_id = ${input.workspaceId}`,
+      ),
+    );
+    if (Number(count?.n ?? 0) >= this.quotas.maxAgentsPerWorkspace) {
+      throw conflict(
+        `This workspace already created ${this.quotas.maxAgentsPerWorkspace} agents, the most allowed (MASKIN_MAX_AGENTS_PER_WORKSPACE)`,
+      );
+    }
     const [actor] = await tx
       .insert(actors)
       .values({

@@ -122,8 +122,10 @@ export class ApiKeyVerifier {
       actor_id: string;
       actor_type: 'human' | 'agent';
       actor_name: string;
+      person_id: string | null;
     }>(
-      `select k.id as key_id, k.expires_at, k.revoked_at, a.id as actor_id, a.type as actor_type, a.name as actor_name
+      `select k.id as key_id, k.expires_at, k.revoked_at, a.id as actor_id, a.type as actor_type, a.name as actor_name,
+              case when a.type = 'human' then a.id else coalesce(k.created_by, a.created_by) end as person_id
          from api_keys k join actors a on a.id = k.actor_id
         where ${column} = $1`,
       [value],
@@ -131,7 +133,11 @@ export class ApiKeyVerifier {
     if (!row) throw unauthorized('Unknown API key');
     if (row.revoked_at) throw unauthorized('API key has been revoked');
     return {
-      auth: { apiKeyId: row.key_id, actor: { id: row.actor_id, type: row.actor_type, name: row.actor_name } },
+      auth: {
+        apiKeyId: row.key_id,
+        actor: { id: row.actor_id, type: row.actor_type, name: row.actor_name },
+        personId: row.person_id,
+      },
       expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
       cachedAt: now,
     };

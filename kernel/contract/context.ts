@@ -15,6 +15,11 @@ export interface AuthenticatedActor {
 export interface AuthContext {
   actor: AuthenticatedActor;
   apiKeyId: string;
+  /**
+   * The person this caller counts toward for per-person caps (open streams): the caller
+   * if human; for an agent, the human who minted its key, else who created the agent.
+   */
+  personId?: string | null;
 }
 
 export interface WorkspaceContext {

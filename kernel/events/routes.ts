@@ -169,6 +169,7 @@ export function eventRoutes(k: KernelServices) {
             apiKeyId: authOf(c).apiKeyId,
             actorId: authOf(c).actor.id,
             workspaceId: workspaceOf(c).id,
+            personId: authOf(c).personId,
           },
           scope: workspaceOf(c).id,
           afterId,
