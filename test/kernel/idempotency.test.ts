@@ -313,9 +313,10 @@ describe.skipIf(!usingPostgres())('Idempotency-Key on a real route held up in th
       ]),
     ).toBe(1);
     expect(
-      await count("select count(*) as n from events where type = 'invitation.created' and workspace_id = $1", [
-        ws,
-      ]),
+      await count(
+        "select count(*) as n from events where type = 'invitation.created' and workspace_id = $1",
+        [ws],
+      ),
     ).toBe(1);
   });
 });
