@@ -273,6 +273,7 @@ export const eventsBench: BenchModule = {
   async run() {
     const database = await freshDatabaseEnv('events');
     const config = loadConfig({
+      MASKIN_RATE_LIMIT_PER_KEY: '0',
       ...database.env,
       LOG_LEVEL: 'silent',
       MASKIN_BOOTSTRAP: 'false',

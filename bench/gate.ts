@@ -53,7 +53,12 @@ function summarise(name: string, samples: number[]): GateBenchRow {
 
 export async function runGateBench(iterations = Number(process.env.BENCH_ITERATIONS ?? 2000)) {
   const database = await freshDatabaseEnv('gate');
-  const config = loadConfig({ ...database.env, LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false' });
+  const config = loadConfig({
+    MASKIN_RATE_LIMIT_PER_KEY: '0',
+    ...database.env,
+    LOG_LEVEL: 'silent',
+    MASKIN_BOOTSTRAP: 'false',
+  });
   const kernel = await createKernel({
     config,
     logger: createLogger('silent'),

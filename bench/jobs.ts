@@ -94,7 +94,12 @@ async function enqueueMany(handles: BenchHandles, queue: string, count: number, 
 async function run(): Promise<Table[]> {
   const jobCount = Number(process.env.BENCH_JOBS ?? 1000);
   const database = await freshDatabaseEnv('jobs');
-  const config = loadConfig({ ...database.env, LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false' });
+  const config = loadConfig({
+    MASKIN_RATE_LIMIT_PER_KEY: '0',
+    ...database.env,
+    LOG_LEVEL: 'silent',
+    MASKIN_BOOTSTRAP: 'false',
+  });
   const handles: Partial<BenchHandles> = {};
   const kernel = await createKernel({
     config,

@@ -42,7 +42,12 @@ async function expectOk(response: Response) {
 async function run(): Promise<Table[]> {
   const iterations = Number(process.env.BENCH_ITERATIONS ?? 2000);
   const database = await freshDatabaseEnv('kernel');
-  const config = loadConfig({ ...database.env, LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false' });
+  const config = loadConfig({
+    MASKIN_RATE_LIMIT_PER_KEY: '0',
+    ...database.env,
+    LOG_LEVEL: 'silent',
+    MASKIN_BOOTSTRAP: 'false',
+  });
   const kernel = await createKernel({ config, logger: createLogger('silent') });
   const bare = new Hono().get('/hello', (c) => c.json({ ok: true }));
   const kernelServer = await listen(kernel.app.fetch);

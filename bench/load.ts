@@ -198,6 +198,12 @@ async function run(): Promise<Table[]> {
     DATABASE_POOL_SIZE: String(POOL_SIZE),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     MASKIN_SSE_MAX_STREAMS_PER_ACTOR: String(SSE_CLIENTS + 100),
+    MASKIN_SSE_MAX_STREAMS_PER_WORKSPACE: String(SSE_CLIENTS + 100),
+    MASKIN_SSE_MAX_STREAMS_PER_PERSON: String(SSE_CLIENTS + 100),
+    // The benchmark measures throughput from one address with one key, not the limiter.
+    MASKIN_RATE_LIMIT_PER_KEY: '0',
+    MASKIN_RATE_LIMIT_PER_ADDRESS: '0',
+    MASKIN_RATE_LIMIT_SIGNUP: '0',
   };
   let driver: Driver | undefined;
   try {

@@ -75,7 +75,12 @@ export async function runObjectsBench(
   largeRows = Number(process.env.BENCH_LARGE_ROWS ?? 100_000),
 ): Promise<ObjectsBenchRow[]> {
   const database = await freshDatabaseEnv('objects');
-  const config = loadConfig({ ...database.env, LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false' });
+  const config = loadConfig({
+    MASKIN_RATE_LIMIT_PER_KEY: '0',
+    ...database.env,
+    LOG_LEVEL: 'silent',
+    MASKIN_BOOTSTRAP: 'false',
+  });
   const kernel = await createKernel({ config, logger: createLogger('silent') });
   const db = kernel.services.database;
   try {

@@ -106,7 +106,12 @@ export const plansBench: BenchModule = {
   run: async (): Promise<Table[]> => {
     const rowsWanted = Number(process.env.BENCH_PLAN_ROWS ?? 100_000);
     const database = await freshDatabaseEnv('plans');
-    const config = loadConfig({ ...database.env, LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false' });
+    const config = loadConfig({
+      MASKIN_RATE_LIMIT_PER_KEY: '0',
+      ...database.env,
+      LOG_LEVEL: 'silent',
+      MASKIN_BOOTSTRAP: 'false',
+    });
     const kernel = await createKernel({ config, logger: createLogger('silent') });
     const db = kernel.services.database;
     try {

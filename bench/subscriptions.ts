@@ -69,7 +69,12 @@ const timed = (run: () => Promise<unknown>) => async () => {
 async function run(): Promise<Table[]> {
   const iterations = Number(process.env.BENCH_ITERATIONS ?? 200);
   const fresh = await freshDatabaseEnv('subscriptions');
-  const config = loadConfig({ ...fresh.env, LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false' });
+  const config = loadConfig({
+    MASKIN_RATE_LIMIT_PER_KEY: '0',
+    ...fresh.env,
+    LOG_LEVEL: 'silent',
+    MASKIN_BOOTSTRAP: 'false',
+  });
   const kernel = await createKernel({
     config,
     logger: createLogger('silent'),

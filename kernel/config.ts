@@ -87,6 +87,15 @@ const configSchema = z.object({
   MASKIN_S3_FORCE_PATH_STYLE: booleanFlag.default(false),
   MASKIN_S3_ACCESS_KEY_ID: z.string().optional(),
   MASKIN_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  MASKIN_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(1200),
+  MASKIN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(0).default(1200),
+  MASKIN_RATE_LIMIT_SIGNUP: z.coerce.number().int().min(0).default(20),
+  MASKIN_TRUST_PROXY: booleanFlag.default(false),
+  // Default: 10 and 3 times the per-actor cap.
+  MASKIN_SSE_MAX_STREAMS_PER_WORKSPACE: z.coerce.number().int().min(1).optional(),
+  MASKIN_SSE_MAX_STREAMS_PER_PERSON: z.coerce.number().int().min(1).optional(),
+  MASKIN_MAX_AGENTS_PER_WORKSPACE: z.coerce.number().int().min(1).default(100),
+  MASKIN_MAX_KEYS_PER_ACTOR: z.coerce.number().int().min(1).default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -127,6 +136,22 @@ export interface KernelConfig {
    * Holds the S3 credentials, so extensions do not see it through configRef.
    */
   blobs: { kind: 'folder'; root: string } | ({ kind: 's3' } & S3Settings);
+  /** Requests per minute per API key (0: off), counted in PostgreSQL across instances. */
+  rateLimitPerKey: number;
+  /** Requests per minute per client address (0: off). */
+  rateLimitPerAddress: number;
+  /** Signups per hour per client address (0: off). */
+  rateLimitSignup: number;
+  /** Take the client address from X-Forwarded-For (behind a reverse proxy you run). */
+  trustProxy: boolean;
+  /** Open streams per workspace in this process. */
+  sseMaxStreamsPerWorkspace: number;
+  /** Open streams per person in this process, their agents' streams included. */
+  sseMaxStreamsPerPerson: number;
+  /** Agents one workspace may create. */
+  maxAgentsPerWorkspace: number;
+  /** Unrevoked, unexpired API keys one actor may hold. */
+  maxKeysPerActor: number;
   logLevel: string;
 }
 
@@ -180,6 +205,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           secretAccessKey: c.MASKIN_S3_SECRET_ACCESS_KEY,
         }
       : { kind: 'folder', root: c.MASKIN_BLOB_DIR ?? join(c.MASKIN_DATA_DIR, 'blobs') },
+    rateLimitPerKey: c.MASKIN_RATE_LIMIT_PER_KEY,
+    rateLimitPerAddress: c.MASKIN_RATE_LIMIT_PER_ADDRESS,
+    rateLimitSignup: c.MASKIN_RATE_LIMIT_SIGNUP,
+    trustProxy: c.MASKIN_TRUST_PROXY,
+    sseMaxStreamsPerWorkspace:
+      c.MASKIN_SSE_MAX_STREAMS_PER_WORKSPACE ?? 10 * c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
+    sseMaxStreamsPerPerson: c.MASKIN_SSE_MAX_STREAMS_PER_PERSON ?? 3 * c.MASKIN_SSE_MAX_STREAMS_PER_ACTOR,
+    maxAgentsPerWorkspace: c.MASKIN_MAX_AGENTS_PER_WORKSPACE,
+    maxKeysPerActor: c.MASKIN_MAX_KEYS_PER_ACTOR,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -33,7 +33,7 @@ import {
 import { LifecycleHub } from './capabilities/lifecycle-hub.ts';
 import type { KernelConfig } from './config.ts';
 import type { KernelEnv } from './contract/context.ts';
-import { ApiError, notFound } from './contract/errors.ts';
+import { ApiError, validationError } from './contract/errors.ts';
 import { secretsRef } from './contract/refs.ts';
 import type { RouteDefinition } from './contract/route.ts';
 import type { ServiceFactory } from './contract/service-factory.ts';
@@ -46,13 +46,14 @@ import { StreamGuard } from './events/stream-guard.ts';
 import { StreamQuota } from './events/stream-quota.ts';
 import { deadLetterRoutes } from './events/subscriptions/dead-letter-routes.ts';
 import { RouteBodyLimits } from './http/body-limit.ts';
-import { authenticate, buildRouter } from './http/build-router.ts';
+import { authenticate, buildRouter, resolveWorkspace } from './http/build-router.ts';
 import { mountDocs } from './http/docs-page.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { startIdempotencySweep } from './http/idempotency-sweep.ts';
 import { buildOpenApiDocument, ComponentRegistry } from './http/openapi-document.ts';
 import { type Operation, operationsOf } from './http/operations.ts';
 import { mountPages } from './http/pages.ts';
+import { addressRateLimit, keyRateLimit, RateLimiter, rateLimitRules } from './http/rate-limit.ts';
 import { createRootApp } from './http/root-app.ts';
 import { mountMcp } from './mcp/mcp-endpoint.ts';
 import { guardErrorCodes } from './registry/declared-errors.ts';
@@ -65,6 +66,7 @@ import { ServiceContainer } from './registry/service-container.ts';
 import { enablementGate, WorkspaceExtensions } from './registry/workspace-extensions.ts';
 import type { KernelServices } from './services.ts';
 import { KERNEL_VERSION } from './version.ts';
+import { myInvitationRoutes, workspaceInvitationRoutes } from './workspaces/invitation-routes.ts';
 import { workspaceRoutes } from './workspaces/routes.ts';
 import { WorkspaceService } from './workspaces/service.ts';
 
@@ -149,15 +151,24 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       verifier,
       memberships,
       workspaces,
-      actors: new ActorService(workspaces),
+      actors: new ActorService(workspaces, {
+        maxAgentsPerWorkspace: config.maxAgentsPerWorkspace,
+        maxKeysPerActor: config.maxKeysPerActor,
+      }),
       eventStream,
-      streamQuota: new StreamQuota(config.sseMaxStreamsPerActor),
+      streamQuota: new StreamQuota(config.sseMaxStreamsPerActor, {
+        perWorkspace: config.sseMaxStreamsPerWorkspace,
+        perPerson: config.sseMaxStreamsPerPerson,
+      }),
+      rateLimiter: new RateLimiter(database, logger),
       streamTickets,
       streamGuard,
     };
 
     const bodyLimits = new RouteBodyLimits(config.bodyLimit);
     const app = createRootApp(config, logger, bodyLimits);
+    const limits = rateLimitRules(config);
+    app.use('*', addressRateLimit(services.rateLimiter, limits));
     const operations: Operation[] = [];
     const sessions = new BrowserSessions(verifier, logger);
     const routerDeps = {
@@ -167,6 +178,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       tickets: streamTickets,
       bodyLimit: config.bodyLimit,
       sessions,
+      keyRateLimit: keyRateLimit(services.rateLimiter, limits),
     };
     const components = new ComponentRegistry();
     const mount = (
@@ -184,6 +196,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     mount('kernel', '/api/health', healthRoutes(services));
     mount('kernel', '/api/actors', actorRoutes(services));
     mount('kernel', '/api/workspaces', workspaceRoutes(services));
+    mount('kernel', '/api/workspaces', workspaceInvitationRoutes(services));
+    mount('kernel', '/api/actors', myInvitationRoutes(services));
     mount('kernel', '/api/events', eventRoutes(services));
     mount('kernel', '/api/workspaces', deadLetterRoutes(database));
 
@@ -273,17 +287,27 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
 
     mountMcp(app, { database, verifier, memberships, registry, operations, logger });
 
+    // Public without a workspace; with one (X-Workspace-Id or ?workspace_id=), the same
+    // authentication and membership steps as every workspace route (a non-member: 404).
+    const openApiAuth = authenticate(verifier, { sessions });
+    const openApiWorkspace = resolveWorkspace(memberships, undefined);
     app.get('/openapi.json', async (c) => {
-      const workspaceId = c.req.header('x-workspace-id') ?? c.req.query('workspace_id');
+      const unknown = [...new URL(c.req.url).searchParams.keys()].filter((name) => name !== 'workspace_id');
+      if (unknown.length > 0) {
+        throw validationError(
+          `Unknown query parameter ${unknown.join(', ')} (accepted: workspace_id)`,
+          [...new Set(unknown)].map((name) => ({
+            path: name,
+            message: 'unknown query parameter; accepted: workspace_id',
+          })),
+        );
+      }
       let include: ((owner: string) => boolean) | undefined;
-      if (workspaceId) {
-        // A workspace's composition is visible to its members only.
-        const auth = await verifier.verify(c.req.header('authorization'));
-        const role = /^[0-9a-f-]{36}$/i.test(workspaceId)
-          ? await memberships.roleOf(workspaceId.toLowerCase(), auth.actor.id)
-          : undefined;
-        if (!role) throw notFound('Workspace not found');
-        const rows = await registry.enablement.rowsOf(workspaceId);
+      if (c.req.header('x-workspace-id') ?? c.req.query('workspace_id')) {
+        await openApiAuth(c, async () => {
+          await openApiWorkspace(c, async () => {});
+        });
+        const rows = await registry.enablement.rowsOf(c.get('workspace')!.id);
         include = (owner) => owner === 'kernel' || registry.enablement.isEnabledIn(rows, owner);
       }
       return c.json(

@@ -10,6 +10,7 @@ import type { Database } from './db/database.ts';
 import type { EventStreamHub } from './events/event-stream.ts';
 import type { StreamGuard } from './events/stream-guard.ts';
 import type { StreamQuota } from './events/stream-quota.ts';
+import type { RateLimiter } from './http/rate-limit.ts';
 import type { ExtensionRegistry } from './registry/registry.ts';
 import type { WorkspaceExtensions } from './registry/workspace-extensions.ts';
 import type { WorkspaceService } from './workspaces/service.ts';
@@ -29,6 +30,8 @@ export interface KernelServices {
   streamQuota: StreamQuota;
   /** Signed short-lived tickets that open streams without headers (browsers' EventSource). */
   streamTickets: StreamTickets;
+  /** Request counters per key and address, in PostgreSQL (http/rate-limit.ts). */
+  rateLimiter: RateLimiter;
   /** Ends open streams whose key, actor or membership is gone. */
   streamGuard: StreamGuard;
   /** Set once extensions have booted (after the kernel's own routes are built). */

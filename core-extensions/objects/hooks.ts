@@ -36,7 +36,13 @@ export interface ObjectEdge {
 export type PendingEvents = () => Promise<void>;
 
 /** Edges touching one object, in its workspace. */
-export type EdgesProvider = (db: Db, workspaceId: string, objectId: string) => Promise<ObjectEdge[]>;
+/** The object's edges, newest first; at most `limit` of them when given. */
+export type EdgesProvider = (
+  db: Db,
+  workspaceId: string,
+  objectId: string,
+  limit?: number,
+) => Promise<ObjectEdge[]>;
 
 /** Runs inside the deleting transaction before the object row goes; returns its pending events. */
 export type BeforeDeleteHook = (tx: Db, scope: WriteScope, objectId: string) => Promise<PendingEvents>;
@@ -54,9 +60,9 @@ export const objectHooksPoint = createExtensionPoint<ObjectHooks>({ id: 'objects
 export class ObjectHookRunner {
   constructor(private readonly registrations: ExtensionPointRegistrations<ObjectHooks>) {}
 
-  async edgesOf(db: Db, workspaceId: string, objectId: string): Promise<ObjectEdge[]> {
+  async edgesOf(db: Db, workspaceId: string, objectId: string, limit?: number): Promise<ObjectEdge[]> {
     const providers = this.registrations.values().flatMap((hooks) => (hooks.edgesOf ? [hooks.edgesOf] : []));
-    const lists = await Promise.all(providers.map((provide) => provide(db, workspaceId, objectId)));
+    const lists = await Promise.all(providers.map((provide) => provide(db, workspaceId, objectId, limit)));
     return lists.flat();
   }
 

@@ -132,7 +132,8 @@ describe('POST /api/objects', () => {
       `[{"type":"task","title":"ok"},{"type":"task","title":"x","metadata":{"tree":${deep(5000)}}}]`,
     );
     expect(nested.status).toBe(400);
-    expect(nested.body.error.details[0].path).toBe('1.metadata.tree');
+    // Refused by the kernel's nesting bound on every JSON body (issue 10, finding 8).
+    expect(nested.body.error.details[0].path).toMatch(/^1\.metadata\.tree\b/);
     expect(await countObjects(owner.workspaceId)).toBe(before);
     const made = await create(owner, {
       type: 'task',
@@ -146,7 +147,7 @@ describe('POST /api/objects', () => {
       `{"metadata":{"tree":${deep(5000)}}}`,
     );
     expect(patched.status).toBe(400);
-    expect(patched.body.error.details[0].path).toBe('metadata.tree');
+    expect(patched.body.error.details[0].path).toMatch(/^metadata\.tree\b/);
   });
 
   it('lets a viewer read but not write', async () => {

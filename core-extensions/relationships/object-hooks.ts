@@ -37,13 +37,14 @@ export function relationshipObjectHooks(
   return {
     // A workspace that disabled relationships sees objects without edges (the data is
     // kept and shows again once re-enabled); deleting an object still removes its edges.
-    async edgesOf(db, workspaceId, objectId): Promise<ObjectEdge[]> {
+    async edgesOf(db, workspaceId, objectId, limit): Promise<ObjectEdge[]> {
       if (!(await isEnabled(workspaceId))) return [];
-      const rows = await db
+      const query = db
         .select()
         .from(r)
         .where(touching(workspaceId, objectId))
         .orderBy(desc(r.createdAt), desc(r.id));
+      const rows = await (limit === undefined ? query : query.limit(limit));
       return rows.map(toRelationshipJson);
     },
     async beforeDelete(tx, scope, objectId) {

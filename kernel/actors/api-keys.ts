@@ -2,8 +2,8 @@
 import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { displayPrefixOf, generateApiKey, hashApiKey } from '../auth/api-key-format.ts';
 import { API_KEY_CHANNEL } from '../auth/api-key-verifier.ts';
-import { notFound, validationError } from '../contract/errors.ts';
-import { decodeCursor, toPage } from '../contract/pagination.ts';
+import { conflict, notFound, validationError } from '../contract/errors.ts';
+import { decodeTimeIdCursor, toPage } from '../contract/pagination.ts';
 import { type Db, resultRows } from '../db/database.ts';
 import { apiKeys } from '../db/schema.ts';
 import { recordEvent } from '../events/record-event.ts';
@@ -32,6 +32,8 @@ export interface CreateApiKeyInput {
   workspaceId: string | null;
   /** Limits the key to this workspace (session keys, kernel/capabilities/agent-keys.ts). */
   limitedToWorkspace?: string;
+  /** At most this many unrevoked, unexpired keys per actor (issue 10, finding 10). */
+  maxActiveKeys?: number;
 }
 
 export async function createApiKey(tx: Db, input: CreateApiKeyInput) {
@@ -39,6 +41,19 @@ export async function createApiKey(tx: Db, input: CreateApiKeyInput) {
     throw validationError('expires_at must be in the future', [
       { path: 'expires_at', message: 'in the past' },
     ]);
+  }
+  if (input.maxActiveKeys !== undefined) {
+    // The actor's row lock serialises concurrent creations, so the count holds.
+    resultRows(await tx.execute(sql`select 1 from actors where id = ${input.actorId} for update`));
+    const [row] = resultRows<{ n: number | string }>(
+      await tx.execute(sql`select count(*) as n from api_keys
+        where actor_id = ${input.actorId} and revoked_at is null and (expires_at is null or expires_at > now())`),
+    );
+    if (Number(row?.n ?? 0) >= input.maxActiveKeys) {
+      throw conflict(
+        `This actor already has ${input.maxActiveKeys} active API keys, the most allowed; revoke one before creating another`,
+      );
+    }
   }
   const secret = generateApiKey();
   const [row] = await tx
@@ -74,14 +89,8 @@ const createdMs = sql`date_trunc('milliseconds', ${apiKeys.createdAt})`;
 export async function listApiKeys(db: Db, actorId: string, limit: number, cursor: string | undefined) {
   const conditions = [eq(apiKeys.actorId, actorId)];
   if (cursor) {
-    const [createdAtText, id] = decodeCursor(cursor, 2) as [string, string];
-    const createdAt = new Date(createdAtText);
-    // An Invalid Date would make the driver throw a RangeError (a 500): a tampered cursor is a 400.
-    if (Number.isNaN(createdAt.getTime())) {
-      throw validationError('Invalid cursor: pass next_cursor from the previous page unchanged', [
-        { path: 'cursor', message: 'malformed' },
-      ]);
-    }
+    // A tampered cursor (a time past 9999, a non-uuid id) is a 400, never a driver error.
+    const { at: createdAt, id } = decodeTimeIdCursor(cursor);
     const at = createdAt.toISOString();
     conditions.push(
       or(

@@ -3,6 +3,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { authOf, workspaceOf } from '../contract/context.ts';
 import { forbidden } from '../contract/errors.ts';
 import { defineRoute, errorResponses, jsonBody, jsonResponse, pageOf, pageQuery } from '../contract/route.ts';
+import { storableTimeSchema } from '../contract/values.ts';
+import { clientAddress, rateLimitRules } from '../http/rate-limit.ts';
 import type { KernelServices } from '../services.ts';
 import { roleSchema, workspaceSchema } from '../workspaces/schemas.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
@@ -20,6 +22,7 @@ export function actorRoutes(k: KernelServices) {
   return [
     defineRoute({
       access: { auth: 'public' },
+      policy: { secretResponse: true },
       route: createRoute({
         method: 'post',
         path: '/signup',
@@ -44,6 +47,14 @@ export function actorRoutes(k: KernelServices) {
       }),
       handler: async (c) => {
         if (k.config.signup === 'closed') throw forbidden('Signup is closed on this server; ask an operator');
+        const address = clientAddress(c, k.config.trustProxy);
+        if (address !== undefined) {
+          await k.rateLimiter.take(
+            `signup:${address}`,
+            rateLimitRules(k.config).signupPerAddress,
+            'signing up from this address',
+          );
+        }
         const body = c.req.valid('json');
         const result = await database.db.transaction((tx) =>
           actors.signup(tx, { name: body.name, email: body.email, workspaceName: body.workspace_name }),
@@ -149,7 +160,7 @@ export function actorRoutes(k: KernelServices) {
       handler: async (c) => {
         const caller = authOf(c).actor.id;
         const id = resolveActorId(c.req.valid('param').actor_id, caller);
-        await actors.keyManagementScope(database.db, caller, id);
+        await actors.keyManagementScope(database.db, caller, id, 'audit');
         const { limit, cursor } = c.req.valid('query');
         return c.json(await listApiKeys(database.db, id, limit, cursor), 200);
       },
@@ -162,6 +173,7 @@ export function actorRoutes(k: KernelServices) {
         description:
           'Creates an API key for an actor (actor_id "me" for yourself, or an agent you administer). The secret is in the result and shown only this once. To rotate a key, create the new one, then revoke_api_key the old one.',
       },
+      policy: { secretResponse: true },
       route: createRoute({
         method: 'post',
         path: '/{actor_id}/api-keys',
@@ -169,7 +181,7 @@ export function actorRoutes(k: KernelServices) {
         summary: 'Create an API key (rotation: create a new key, then revoke the old one)',
         request: {
           params: actorParam,
-          body: jsonBody(z.object({ name, expires_at: z.string().datetime({ offset: true }).optional() })),
+          body: jsonBody(z.object({ name, expires_at: storableTimeSchema().optional() })),
         },
         responses: {
           201: jsonResponse(createdApiKeySchema, 'The key; its secret is shown only here'),
@@ -188,6 +200,7 @@ export function actorRoutes(k: KernelServices) {
             expiresAt: body.expires_at ? new Date(body.expires_at) : null,
             createdBy: caller,
             workspaceId: scope.workspaceId,
+            maxActiveKeys: actors.quotas.maxKeysPerActor,
           });
         });
         return c.json(key, 201);
@@ -215,7 +228,7 @@ export function actorRoutes(k: KernelServices) {
         const params = c.req.valid('param');
         const id = resolveActorId(params.actor_id, caller);
         const key = await database.db.transaction(async (tx) => {
-          const scope = await actors.keyManagementScope(tx, caller, id);
+          const scope = await actors.keyManagementScope(tx, caller, id, 'audit');
           return revokeApiKey(tx, {
             actorId: id,
             keyId: params.key_id,

@@ -29,8 +29,18 @@ export function actorJson(row: ActorRow) {
   };
 }
 
+export interface ActorQuotas {
+  /** Agents created in one workspace. */
+  maxAgentsPerWorkspace: number;
+  /** Unrevoked, unexpired keys per actor. */
+  maxKeysPerActor: number;
+}
+
 export class ActorService {
-  constructor(private readonly workspaces: WorkspaceService) {}
+  constructor(
+    private readonly workspaces: WorkspaceService,
+    readonly quotas: ActorQuotas = { maxAgentsPerWorkspace: 100, maxKeysPerActor: 50 },
+  ) {}
 
   /** A human with a personal workspace they own and a first API key. */
   async signup(
@@ -70,9 +80,26 @@ export class ActorService {
   }
 
   async createAgent(tx: Db, input: { workspaceId: string; createdBy: string; name: string; role: Role }) {
+    // The workspace's row lock serialises concurrent creations, so the count holds.
+    resultRows(await tx.execute(sql`select 1 from workspaces where id = ${input.workspaceId} for update`));
+    const [count] = resultRows<{ n: number | string }>(
+      await tx.execute(
+        sql`select count(*) as n from actors where type = 'agent' and home_workspace_id = ${input.workspaceId}`,
+      ),
+    );
+    if (Number(count?.n ?? 0) >= this.quotas.maxAgentsPerWorkspace) {
+      throw conflict(
+        `This workspace already created ${this.quotas.maxAgentsPerWorkspace} agents, the most allowed (MASKIN_MAX_AGENTS_PER_WORKSPACE)`,
+      );
+    }
     const [actor] = await tx
       .insert(actors)
-      .values({ type: 'agent', name: input.name, createdBy: input.createdBy })
+      .values({
+        type: 'agent',
+        name: input.name,
+        createdBy: input.createdBy,
+        homeWorkspaceId: input.workspaceId,
+      })
       .returning();
     await tx
       .insert(workspaceMembers)
@@ -107,20 +134,35 @@ export class ActorService {
   /**
    * Whether `callerId` may manage `actorId`'s keys. Returns the workspace through
    * which an admin manages an agent (its log records the change), or null for self.
+   *
+   * `audit` (list and revoke) is also granted to the owners of the agent's home
+   * workspace (the one it was created in), whatever happened since: an admin who added
+   * the agent to their own workspace with a higher role must not lock its home owners
+   * out of its keys (issue 10, finding 5). Minting stays with those who manage the
+   * agent everywhere it is, so auditing never becomes a way into another workspace.
    */
   async keyManagementScope(
     db: Db,
     callerId: string,
     actorId: string,
+    purpose: 'audit' | 'mint' = 'mint',
   ): Promise<{ workspaceId: string | null }> {
     if (callerId === actorId) return { workspaceId: null };
     const [workspaceId] = await workspacesManagingAgent(db, callerId, actorId);
-    if (!workspaceId) {
-      // Do not reveal whether the actor exists to someone who cannot manage it.
-      throw notFound(
-        'Actor not found, or you cannot manage its keys (only itself, or an admin of a workspace it is an agent in)',
+    if (workspaceId) return { workspaceId };
+    if (purpose === 'audit') {
+      const [home] = resultRows<{ workspace_id: string }>(
+        await db.execute(sql`
+          select a.home_workspace_id as workspace_id from actors a
+            join workspace_members owner on owner.workspace_id = a.home_workspace_id
+           where a.id = ${actorId} and a.type = 'agent'
+             and owner.actor_id = ${callerId} and owner.role = 'owner'`),
       );
+      if (home) return { workspaceId: home.workspace_id };
     }
-    return { workspaceId };
+    // Do not reveal whether the actor exists to someone who cannot manage it.
+    throw notFound(
+      'Actor not found, or you cannot manage its keys (only itself, an admin of a workspace it is an agent in, or an owner of the workspace it was created in)',
+    );
   }
 }

@@ -123,8 +123,10 @@ export class ApiKeyVerifier {
       actor_type: 'human' | 'agent';
       actor_name: string;
       workspace_id: string | null;
+      person_id: string | null;
     }>(
-      `select k.id as key_id, k.expires_at, k.revoked_at, k.workspace_id, a.id as actor_id, a.type as actor_type, a.name as actor_name
+      `select k.id as key_id, k.expires_at, k.revoked_at, k.workspace_id, a.id as actor_id, a.type as actor_type, a.name as actor_name,
+              case when a.type = 'human' then a.id else coalesce(k.created_by, a.created_by) end as person_id
          from api_keys k join actors a on a.id = k.actor_id
         where ${column} = $1`,
       [value],
@@ -136,6 +138,7 @@ export class ApiKeyVerifier {
         apiKeyId: row.key_id,
         actor: { id: row.actor_id, type: row.actor_type, name: row.actor_name },
         ...(row.workspace_id ? { workspaceId: row.workspace_id } : {}),
+        personId: row.person_id,
       },
       expiresAt: row.expires_at ? new Date(row.expires_at).getTime() : null,
       cachedAt: now,

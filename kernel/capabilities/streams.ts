@@ -115,7 +115,12 @@ export const streamsFactory = createServiceFactory({
             return openSseStream(c, {
               hub,
               quota,
-              owner: { apiKeyId: auth.apiKeyId, actorId: auth.actor.id, workspaceId: workspace.id },
+              owner: {
+                apiKeyId: auth.apiKeyId,
+                actorId: auth.actor.id,
+                workspaceId: workspace.id,
+                personId: auth.personId,
+              },
               scope: options.scope,
               afterId,
               filter: options.filter,

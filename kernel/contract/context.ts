@@ -17,6 +17,11 @@ export interface AuthContext {
   apiKeyId: string;
   /** Set when the key is limited to one workspace (a session key): every other one is closed to it. */
   workspaceId?: string;
+  /**
+   * The person this caller counts toward for per-person caps (open streams): the caller
+   * if human; for an agent, the human who minted its key, else who created the agent.
+   */
+  personId?: string | null;
 }
 
 export interface WorkspaceContext {

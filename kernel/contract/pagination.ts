@@ -42,17 +42,57 @@ export function decodeTimeIdCursor(cursor: string): { at: Date; id: string } {
   return { at, id };
 }
 
-/** Splits a fetched `limit + 1` rows into the page and the cursor for the next one. */
+/**
+ * A page stops early, with a next_cursor, once its items add up to about this many
+ * bytes of JSON (issue 10, finding 3): 200 objects of 200 kB each would otherwise be a
+ * 40 MB response. Bounded by size as well as count; a page always holds at least one item.
+ */
+export const MAX_PAGE_BYTES = 4 * 1024 * 1024;
+
+/** A cheap upper-bound estimate of an item's JSON size (strings by length; no serialising). */
+export function estimatedJsonBytes(value: unknown, budget = Number.POSITIVE_INFINITY): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && total <= budget) {
+    const current = stack.pop();
+    if (typeof current === 'string') total += current.length * 1.1 + 2;
+    else if (current !== null && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current)) {
+        total += key.length + 4;
+        stack.push(child);
+      }
+    } else total += 8;
+  }
+  return total;
+}
+
+/**
+ * Splits a fetched `limit + 1` rows into the page and the cursor for the next one. The
+ * page is cut short (with a cursor) where its items pass `maxBytes` of JSON.
+ */
 export function toPage<Row, Item>(
   rows: Row[],
   limit: number,
   toItem: (row: Row) => Item,
   cursorOf: (row: Row) => (string | number)[],
+  maxBytes = MAX_PAGE_BYTES,
 ): { items: Item[]; next_cursor: string | null } {
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const items: Item[] = [];
+  let bytes = 0;
+  let cut = false;
+  for (const row of rows.slice(0, limit)) {
+    const item = toItem(row);
+    bytes += estimatedJsonBytes(item, maxBytes);
+    if (items.length > 0 && bytes > maxBytes) {
+      cut = true;
+      break;
+    }
+    items.push(item);
+  }
+  const last = rows[items.length - 1];
+  const more = cut || rows.length > limit;
   return {
-    items: page.map(toItem),
-    next_cursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null,
+    items,
+    next_cursor: more && last !== undefined ? encodeCursor(cursorOf(last)) : null,
   };
 }

@@ -62,6 +62,12 @@ export interface RoutePolicy {
    * checks). Not needed for non-JSON bodies, which are never parsed by the kernel.
    */
   rawBody?: boolean;
+  /**
+   * The success response carries a secret (an API key, a ticket, any credential). The
+   * kernel then never stores it (an `Idempotency-Key` replay answers 409 instead of the
+   * body: see kernel/http/idempotency.ts) and sends it with `Cache-Control: no-store`.
+   */
+  secretResponse?: boolean;
 }
 
 export interface RouteDefinition<R extends RouteConfig = RouteConfig> {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { KernelConfig } from '../config.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { secureDataDir } from './data-dir-modes.ts';
 import { type Database, openPglite, openPostgres } from './database.ts';
 import { pgliteSeed } from './pglite-seed.ts';
 
@@ -35,16 +36,21 @@ export async function openConfiguredDatabase(
       ? `creating the embedded database in ${dataDir} (first start)`
       : `opening the embedded database in ${dataDir}`,
   );
+  // Private before anything is written, and repaired if an older version left it open.
+  secureDataDir(dataDir);
   const unlock = lockDataDir(dataDir);
   try {
     // A new folder is loaded from the blank seed instead of running initdb (pglite-seed.ts).
     const seed = fresh ? await pgliteSeed(config.cacheDir).catch(() => undefined) : undefined;
     const database = await openPglite({ dataDir, loadDataDir: seed });
+    // PGlite creates its files 0666 (see data-dir-modes.ts).
+    secureDataDir(dataDir);
     return {
       ...database,
       close: async () => {
         try {
           await database.close();
+          secureDataDir(dataDir);
         } finally {
           unlock();
         }

@@ -1,5 +1,15 @@
 /** Drizzle table definitions for the kernel's tables (migrations/0001_kernel.sql). */
-import { bigint, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -12,6 +22,8 @@ export const actors = pgTable('actors', {
   name: text('name').notNull(),
   email: text('email'),
   createdBy: uuid('created_by'),
+  /** Agents: the workspace it was created in (its owners can always audit its keys). */
+  homeWorkspaceId: uuid('home_workspace_id'),
   ...timestamps,
 });
 
@@ -80,7 +92,23 @@ export const idempotencyKeys = pgTable(
     responseStatus: integer('response_status'),
     responseBody: text('response_body'),
     responseContentType: text('response_content_type'),
+    secretWithheld: boolean('secret_withheld').notNull().default(false),
     createdAt: timestamps.createdAt,
   },
   (t) => [primaryKey({ columns: [t.apiKeyId, t.method, t.route, t.key] })],
 );
+
+export const workspaceInvitations = pgTable('workspace_invitations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  workspaceId: uuid('workspace_id').notNull(),
+  email: text('email').notNull(),
+  role: text('role', { enum: roles }).notNull(),
+  invitedBy: uuid('invited_by'),
+  status: text('status', { enum: ['pending', 'accepted', 'declined', 'revoked'] })
+    .notNull()
+    .default('pending'),
+  createdAt: timestamps.createdAt,
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  respondedAt: timestamp('responded_at', { withTimezone: true, mode: 'date' }),
+  respondedBy: uuid('responded_by'),
+});

@@ -99,6 +99,7 @@ export function eventRoutes(k: KernelServices) {
 
     defineRoute({
       access: { auth: 'workspace', role: 'viewer' },
+      policy: { secretResponse: true },
       route: createRoute({
         method: 'post',
         path: '/stream-tickets',
@@ -166,6 +167,7 @@ export function eventRoutes(k: KernelServices) {
             apiKeyId: authOf(c).apiKeyId,
             actorId: authOf(c).actor.id,
             workspaceId: workspaceOf(c).id,
+            personId: authOf(c).personId,
           },
           scope: workspaceOf(c).id,
           afterId,

@@ -1,5 +1,6 @@
 /** Request and response schemas of /api/events, shared by the list route and the stream. */
 import { z } from '@hono/zod-openapi';
+import { storableTimeSchema } from '../contract/values.ts';
 
 export const eventSchema = z
   .object({
@@ -42,8 +43,8 @@ export const eventListQuery = eventFilterQuery.extend({
   actor_id: z.string().uuid().optional(),
   after_id: eventId.optional().openapi({ type: 'integer', description: 'Only events with a larger id' }),
   before_id: eventId.optional().openapi({ type: 'integer', description: 'Only events with a smaller id' }),
-  since: z.string().datetime({ offset: true }).optional().openapi({ description: 'Created at or after' }),
-  until: z.string().datetime({ offset: true }).optional().openapi({ description: 'Created before' }),
+  since: storableTimeSchema().optional().openapi({ description: 'Created at or after' }),
+  until: storableTimeSchema().optional().openapi({ description: 'Created before' }),
   order: z.enum(['asc', 'desc']).default('desc').openapi({ description: 'By id; desc = newest first' }),
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ description: 'Page size, 1-200' }),
   cursor: z.string().max(500).optional().openapi({ description: 'next_cursor from the previous page' }),

@@ -53,7 +53,7 @@ export function openSseStream<Row, Filter>(
       'Retry-After': '1',
     });
   }
-  const release = options.quota.acquire(options.owner.actorId);
+  const release = options.quota.acquire(options.owner);
   const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   let sink: StreamSink;
   let response: Response;

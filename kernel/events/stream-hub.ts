@@ -74,6 +74,8 @@ export interface StreamOwner {
   apiKeyId: string;
   actorId: string;
   workspaceId: string;
+  /** Who the stream counts toward for the per-person cap (AuthContext.personId). */
+  personId?: string | null;
 }
 
 export interface SubscribeRequest<Filter> {

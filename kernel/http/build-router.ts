@@ -3,7 +3,8 @@
  * pipeline in front of every handler, in this order:
  *
  *   body limit -> authenticate -> resolve workspace (membership) -> extension gate
- *   -> role -> content type -> raw bytes kept -> idempotency -> zod validation -> handler
+ *   -> role -> content type -> raw bytes kept -> idempotency -> unknown input refused
+ *   -> zod validation -> handler
  *
  * The order matters: an oversized body is refused before any database work, a
  * non-member learns nothing (404 before any other check), a disabled extension answers
@@ -26,6 +27,7 @@ import { actAsCredentialOf } from './act-as-credential.ts';
 import { zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
 import { bodyContentSteps, bodyLimitStep, idempotencyApplies, routePolicyProblems } from './route-policy.ts';
+import { refuseUnknownInput } from './unknown-input.ts';
 
 const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
 
@@ -43,6 +45,8 @@ export interface RouterDeps {
   bodyLimit?: number;
   /** Extensions' auth providers, asked when a request has no Authorization header. */
   sessions?: BrowserSessions;
+  /** Counts each authenticated request against its API key (rate-limit.ts). */
+  keyRateLimit?: MiddlewareHandler<KernelEnv>;
 }
 
 export function newRouter(): OpenAPIHono<KernelEnv> {
@@ -172,6 +176,12 @@ function requireRole(minimum: Role): MiddlewareHandler<KernelEnv> {
   };
 }
 
+/** Responses that carry a secret are never kept by a browser, proxy or cache, errors included. */
+const noStore: MiddlewareHandler<KernelEnv> = async (c, next) => {
+  await next();
+  c.res.headers.set('Cache-Control', 'no-store');
+};
+
 export interface BuildRouterOptions {
   /** Runs after workspace resolution: the per-workspace extension gate. */
   gate?: MiddlewareHandler<KernelEnv>;
@@ -186,6 +196,7 @@ export function buildRouter(
   const auth = authenticate(deps.verifier, { sessions: deps.sessions });
   const workspaceAuth = authenticate(deps.verifier, { actAs: true, sessions: deps.sessions });
   const idempotent = idempotency(deps.database);
+  const idempotentSecret = idempotency(deps.database, { secretResponse: true });
   for (const definition of definitions) {
     const { access, route } = definition;
     const problems = routePolicyProblems(definition);
@@ -202,6 +213,7 @@ export function buildRouter(
     } else if (access.auth !== 'public') {
       middleware.push(access.auth === 'workspace' ? workspaceAuth : auth);
       if (access.auth === 'actor') middleware.push(refuseWorkspaceBoundKey);
+      if (deps.keyRateLimit) middleware.push(deps.keyRateLimit);
       if (access.auth === 'workspace')
         middleware.push(resolveWorkspace(deps.memberships, access.workspaceParam));
     }
@@ -210,7 +222,10 @@ export function buildRouter(
       middleware.push(requireRole(access.role));
     }
     middleware.push(...bodyContentSteps(definition));
-    if (idempotencyApplies(definition)) middleware.push(idempotent);
+    if (definition.policy?.secretResponse) middleware.unshift(noStore);
+    if (idempotencyApplies(definition))
+      middleware.push(definition.policy?.secretResponse ? idempotentSecret : idempotent);
+    middleware.push(refuseUnknownInput(definition));
     const own = route.middleware
       ? Array.isArray(route.middleware)
         ? route.middleware

@@ -32,4 +32,21 @@ describe('toApiError', () => {
       error: { code: 'INTERNAL', message: 'Internal server error' },
     });
   });
+
+  it('answers 503 with Retry-After when the database cannot be reached, whatever the driver', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const wrapped = Object.assign(new Error('Failed query: select 1'), { cause: refused });
+    for (const error of [
+      refused,
+      wrapped,
+      Object.assign(new Error('closed'), { code: 'CONNECTION_CLOSED' }),
+      Object.assign(new Error('admin shutdown'), { code: '57P01' }),
+      Object.assign(new Error('connection failure'), { code: '08006' }),
+    ]) {
+      const apiError = toApiError(error);
+      expect(apiError.status).toBe(503);
+      expect(apiError.code).toBe('UNAVAILABLE');
+      expect(apiError.headers?.['Retry-After']).toMatch(/^\d+$/);
+    }
+  });
 });

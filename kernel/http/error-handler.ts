@@ -38,7 +38,52 @@ interface PostgresError {
   detail?: string;
 }
 
+/**
+ * Errors that mean the database cannot be reached right now (the client of postgres.js,
+ * Node's sockets, PostgreSQL's connection-exception class 08 and its shutdown and
+ * too-many-connections codes): the request may succeed later, so 503 with Retry-After
+ * rather than 500 INTERNAL (issue 10, finding 9).
+ */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+function databaseUnreachable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
+      return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function fromPostgres(error: unknown): ApiError | undefined {
+  if (databaseUnreachable(error)) {
+    return new ApiError(
+      503,
+      'UNAVAILABLE',
+      'The database is unreachable right now; retry after a few seconds',
+      undefined,
+      { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+    );
+  }
   const cause = (error as { cause?: unknown }).cause ?? error;
   const code = (cause as PostgresError).code;
   if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return undefined;

@@ -51,8 +51,15 @@ export function createRootApp(
     // A stream that wrote its own head (RESPONSE_ALREADY_SENT, with the request id in
     // it) must become a non-cached response, or @hono/node-server writes a second head:
     // c.header() does exactly that, and streams are few.
-    if (c.res.headers.get('x-hono-already-sent')) c.header('X-Request-Id', requestId);
-    else setResponseHeader(c.res, 'X-Request-Id', requestId);
+    // nosniff on every response: a browser must never guess a type (an uploaded file or
+    // a JSON string rendered as HTML).
+    if (c.res.headers.get('x-hono-already-sent')) {
+      c.header('X-Request-Id', requestId);
+      c.header('X-Content-Type-Options', 'nosniff');
+    } else {
+      setResponseHeader(c.res, 'X-Request-Id', requestId);
+      setResponseHeader(c.res, 'X-Content-Type-Options', 'nosniff');
+    }
     requestLogger.info(
       {
         method: c.req.method,

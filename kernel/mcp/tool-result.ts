@@ -5,15 +5,21 @@
  * `structuredContent` must be an object. A failure is `isError: true` with the
  * kernel's error envelope as text: the same code, message and details an HTTP client
  * gets, so a model can act on `VALIDATION_ERROR` details or a `FORBIDDEN` message.
+ *
+ * A large answer (over STRUCTURED_COPY_MAX_BYTES of JSON) is sent once, as text only:
+ * sending it twice doubled a 23 MB answer (issue 10, finding 3). Text is the copy every
+ * client reads, and a client that wants data parses it.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError, type ErrorEnvelope } from '../contract/errors.ts';
+
+export const STRUCTURED_COPY_MAX_BYTES = 64 * 1024;
 
 export function valueResult(value: unknown): CallToolResult {
   if (value === undefined || value === null) return { content: [{ type: 'text', text: 'Done.' }] };
   if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
   const text = JSON.stringify(value);
-  if (typeof value === 'object' && !Array.isArray(value)) {
+  if (typeof value === 'object' && !Array.isArray(value) && text.length <= STRUCTURED_COPY_MAX_BYTES) {
     return { content: [{ type: 'text', text }], structuredContent: value as Record<string, unknown> };
   }
   return { content: [{ type: 'text', text }] };

@@ -157,27 +157,21 @@ export function workspaceRoutes(k: KernelServices) {
       access: { auth: 'workspace', role: 'admin', workspaceParam: byWorkspace },
       tool: {
         name: 'add_member',
-        description: 'Adds an existing actor (by actor_id or email) to the workspace with a role (admin).',
+        description:
+          'Adds an agent you manage (by actor_id) to the workspace with a role (admin). People are not added: invite them with invite_member and they accept.',
       },
       route: createRoute({
         method: 'post',
         path: '/{workspace_id}/members',
         tags,
-        summary: 'Add a member by actor id or email (admin)',
+        summary: 'Add an agent you manage (admin); people join by invitation',
+        description:
+          'Only agents are added directly, by an admin who manages them (admin or owner of a workspace the agent is in, ' +
+          'holding at least its role in each). A person joins a workspace by accepting an invitation: ' +
+          'POST /api/workspaces/{workspace_id}/invitations.',
         request: {
           params: workspaceIdParam,
-          body: jsonBody(
-            z
-              .object({
-                actor_id: z.string().uuid().optional(),
-                email: z.string().email().optional(),
-                role: roleSchema,
-              })
-              .refine(
-                (b) => (b.actor_id === undefined) !== (b.email === undefined),
-                'Send exactly one of actor_id or email',
-              ),
-          ),
+          body: jsonBody(z.object({ actor_id: z.string().uuid(), role: roleSchema })),
         },
         responses: { 201: jsonResponse(memberSchema, 'The membership'), ...errorResponses },
       }),
@@ -190,7 +184,6 @@ export function workspaceRoutes(k: KernelServices) {
             workspaceId: workspaceOf(c).id,
             by: caller(c),
             actorId: body.actor_id,
-            email: body.email,
             role: body.role,
           }),
         );

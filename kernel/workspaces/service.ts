@@ -144,30 +144,23 @@ export class WorkspaceService {
     return toPage(rows, limit, memberJson, (r) => [r.member.actorId]);
   }
 
+  /**
+   * Adds an agent the caller manages. People are never added: they accept an
+   * invitation (invitations.ts). A person's id, an unknown id and an agent the caller
+   * does not manage get the same 404, so the answer reveals nothing.
+   */
   async addMember(
     tx: Db,
-    input: {
-      workspaceId: string;
-      by: { id: string; role: Role };
-      actorId?: string;
-      email?: string;
-      role: Role;
-    },
+    input: { workspaceId: string; by: { id: string; role: Role }; actorId: string; role: Role },
   ) {
     if (input.role === 'owner' && input.by.role !== 'owner')
       throw forbidden('Only an owner can add another owner');
-    const [actor] = await tx
-      .select()
-      .from(actors)
-      .where(
-        input.actorId
-          ? eq(actors.id, input.actorId)
-          : sql`lower(${actors.email}) = lower(${input.email ?? ''})`,
-      );
-    if (!actor) throw notFound('No actor with that id or email');
+    const [actor] = await tx.select().from(actors).where(eq(actors.id, input.actorId));
     // Adding an agent extends what its keys reach: only someone who already manages it may.
-    if (actor.type === 'agent' && (await workspacesManagingAgent(tx, input.by.id, actor.id)).length === 0) {
-      throw notFound('No actor with that id or email');
+    if (actor?.type !== 'agent' || (await workspacesManagingAgent(tx, input.by.id, actor.id)).length === 0) {
+      throw notFound(
+        'No agent with that id that you manage. People join a workspace by accepting an invitation: POST /api/workspaces/{workspace_id}/invitations',
+      );
     }
     const inserted = await tx
       .insert(workspaceMembers)

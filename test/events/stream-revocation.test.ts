@@ -16,6 +16,7 @@ import {
   serveKernel,
 } from '../helpers/sse-client.ts';
 import { createTestKernel, type TestKernel, testConfig } from '../helpers/test-kernel.ts';
+import { inviteAndAccept } from '../helpers/work-graph.ts';
 
 type User = Awaited<ReturnType<TestKernel['signup']>>;
 
@@ -109,11 +110,7 @@ it('a key that expires ends its streams', async () => {
 it('removing a member ends their streams of that workspace only', async () => {
   const owner = await t.signup('Olga');
   const guest = await t.signup('Gus');
-  const added = await t.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
-    key: owner.key,
-    body: { actor_id: guest.actorId, role: 'viewer' },
-  });
-  expect(added.status, JSON.stringify(added.body)).toBe(201);
+  await inviteAndAccept(t, owner.key, owner.workspaceId, guest, 'viewer');
   const guestThere = await open({ key: guest.key, workspaceId: owner.workspaceId }, secondServer);
   const guestHome = await open(guest);
   const ownerStream = await open(owner);
@@ -164,11 +161,7 @@ describe('without waiting for the periodic check (heartbeat 60 s)', () => {
   it('removing a member ends their streams as soon as the removal commits', async () => {
     const owner = await slow.signup('Mona');
     const guest = await slow.signup('Gil');
-    const added = await slow.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
-      key: owner.key,
-      body: { actor_id: guest.actorId, role: 'viewer' },
-    });
-    expect(added.status).toBe(201);
+    await inviteAndAccept(slow, owner.key, owner.workspaceId, guest, 'viewer');
     const connection = await connectSse(`${slowServer.url}/api/events/stream`, {
       key: guest.key,
       workspace: owner.workspaceId,

@@ -11,6 +11,7 @@ import { recordEvent } from '../../kernel/events/record-event.ts';
 import { createKernel, createLogger } from '../../kernel/kernel.ts';
 import { collectUntil, connectSse, type ServedKernel, serveKernel } from '../helpers/sse-client.ts';
 import { createTestKernel, type TestKernel, testConfig } from '../helpers/test-kernel.ts';
+import { inviteAndAccept } from '../helpers/work-graph.ts';
 
 let t: TestKernel;
 let server: ServedKernel;
@@ -145,11 +146,7 @@ describe('GET /api/events/stream?ticket=', () => {
       key: carol.key,
       body: { name: 'browser' },
     });
-    const add = await t.call('POST', `/api/workspaces/${ada.workspaceId}/members`, {
-      key: ada.key,
-      body: { actor_id: carol.actorId, role: 'viewer' },
-    });
-    expect(add.status, JSON.stringify(add.body)).toBe(201);
+    await inviteAndAccept(t, ada.key, ada.workspaceId, carol, 'viewer');
     const viaSpare = { key: spare.body.key, workspaceId: ada.workspaceId };
     const byRevokedKey = await ticketFor(viaSpare);
     await t.call('DELETE', `/api/actors/me/api-keys/${spare.body.id}`, { key: carol.key });

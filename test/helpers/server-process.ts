@@ -48,6 +48,10 @@ export async function startServerProcess(
       HOST: '127.0.0.1',
       MASKIN_BOOTSTRAP: 'false',
       LOG_LEVEL: 'warn',
+      // Off unless the test asks (see RATE_LIMITS_OFF in test-kernel.ts).
+      MASKIN_RATE_LIMIT_PER_KEY: '0',
+      MASKIN_RATE_LIMIT_PER_ADDRESS: '0',
+      MASKIN_RATE_LIMIT_SIGNUP: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -32,8 +32,18 @@ export interface TestKernel {
   close(): Promise<void>;
 }
 
+/**
+ * Rate limits are off unless a test turns them on (test/security/rate-limits.test.ts):
+ * suites make hundreds of requests with one key from one address in a few seconds.
+ */
+export const RATE_LIMITS_OFF = {
+  MASKIN_RATE_LIMIT_PER_KEY: '0',
+  MASKIN_RATE_LIMIT_PER_ADDRESS: '0',
+  MASKIN_RATE_LIMIT_SIGNUP: '0',
+};
+
 export function testConfig(overrides: Record<string, string> = {}): KernelConfig {
-  return loadConfig({ LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false', ...overrides });
+  return loadConfig({ LOG_LEVEL: 'silent', MASKIN_BOOTSTRAP: 'false', ...RATE_LIMITS_OFF, ...overrides });
 }
 
 export async function createTestKernel(

@@ -29,7 +29,31 @@ export async function eventsOf(t: TestKernel, workspaceId: string, entityTypes: 
   );
 }
 
-/** Adds a new actor to `owner`'s workspace with a role; returns the new member. */
+/**
+ * Makes `invitee` a member of workspace `workspaceId` the only way a person joins one:
+ * `inviterKey` (an admin there) invites their email, and they accept.
+ */
+export async function inviteAndAccept(
+  t: TestKernel,
+  inviterKey: string,
+  workspaceId: string,
+  invitee: { key: string; email: string },
+  role: 'owner' | 'admin' | 'member' | 'viewer',
+): Promise<void> {
+  const invited = await t.call('POST', `/api/workspaces/${workspaceId}/invitations`, {
+    key: inviterKey,
+    body: { email: invitee.email, role },
+  });
+  if (invited.status !== 201)
+    throw new Error(`invitation failed: ${invited.status} ${JSON.stringify(invited.body)}`);
+  const accepted = await t.call('POST', `/api/actors/me/invitations/${invited.body.id}/accept`, {
+    key: invitee.key,
+  });
+  if (accepted.status !== 200)
+    throw new Error(`accepting failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+}
+
+/** Adds a new person to `owner`'s workspace with a role (invited, and accepting); returns the new member. */
 export async function addMember(
   t: TestKernel,
   owner: Member,
@@ -37,12 +61,7 @@ export async function addMember(
   name = 'Colleague',
 ): Promise<Member> {
   const other = await t.signup(name);
-  const added = await t.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
-    key: owner.key,
-    body: { email: other.email, role },
-  });
-  if (added.status !== 201)
-    throw new Error(`add member failed: ${added.status} ${JSON.stringify(added.body)}`);
+  await inviteAndAccept(t, owner.key, owner.workspaceId, other, role);
   return { key: other.key, actorId: other.actorId, workspaceId: owner.workspaceId };
 }
 

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateApiKey, isWellFormedApiKey } from '../../kernel/auth/api-key-format.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
+import { inviteAndAccept } from '../helpers/work-graph.ts';
 
 let t: TestKernel;
 beforeAll(async () => {
@@ -244,11 +245,7 @@ describe('who may manage keys', () => {
       [admin, 'admin'],
       [member, 'member'],
     ] as const) {
-      const added = await t.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
-        key: owner.key,
-        body: { actor_id: user.actorId, role },
-      });
-      expect(added.status).toBe(201);
+      await inviteAndAccept(t, owner.key, owner.workspaceId, user, role);
     }
     const agent = await t.call('POST', '/api/actors/agents', {
       key: admin.key,
@@ -294,10 +291,7 @@ describe('who may manage keys', () => {
     const owner = await t.signup('Top owner');
     const admin = await t.signup('Ambitious admin');
     const ws = owner.workspaceId;
-    await t.call('POST', `/api/workspaces/${ws}/members`, {
-      key: owner.key,
-      body: { actor_id: admin.actorId, role: 'admin' },
-    });
+    await inviteAndAccept(t, owner.key, ws, admin, 'admin');
     const agent = await t.call('POST', '/api/actors/agents', {
       key: owner.key,
       workspace: ws,
@@ -348,10 +342,7 @@ describe('who may manage keys', () => {
       workspace: owner.workspaceId,
       body: { name: 'Roaming bot' },
     });
-    await t.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
-      key: owner.key,
-      body: { actor_id: admin.actorId, role: 'admin' },
-    });
+    await inviteAndAccept(t, owner.key, owner.workspaceId, admin, 'admin');
     expect((await createKey(admin.key, agent.body.id)).status).toBe(201);
     const private_ = await t.call('POST', '/api/workspaces', { key: owner.key, body: { name: 'Private' } });
     await t.call('POST', `/api/workspaces/${private_.body.id}/members`, {

@@ -372,6 +372,7 @@ describe('events', () => {
     ]);
 
     const other = await t.signup('Other');
+    let invitationId = '';
     const steps: [string, () => Promise<unknown>][] = [
       [
         'workspace.updated',
@@ -379,14 +380,26 @@ describe('events', () => {
           expectOk(t.call('PATCH', `/api/workspaces/${ws}`, { key: owner.key, body: { name: 'E2' } }), 200),
       ],
       [
-        'member.added',
+        'invitation.created',
+        async () => {
+          invitationId = (
+            await expectOk(
+              t.call('POST', `/api/workspaces/${ws}/invitations`, {
+                key: owner.key,
+                body: { email: other.email, role: 'viewer' },
+              }),
+              201,
+            )
+          ).body.id;
+        },
+      ],
+      [
+        // Written by the invitee, with the membership it creates (checked below the loop).
+        'invitation.accepted',
         () =>
           expectOk(
-            t.call('POST', `/api/workspaces/${ws}/members`, {
-              key: owner.key,
-              body: { actor_id: other.actorId, role: 'viewer' },
-            }),
-            201,
+            t.call('POST', `/api/actors/me/invitations/${invitationId}/accept`, { key: other.key }),
+            200,
           ),
       ],
       [
@@ -419,6 +432,11 @@ describe('events', () => {
     ];
     for (const [type, step] of steps) {
       const written = await eventsOf(step);
+      if (type === 'invitation.accepted') {
+        expect(written.map((e) => e.type)).toEqual(['invitation.accepted', 'member.added']);
+        expect(written.every((e) => e.workspace_id === ws && e.actor_id === other.actorId)).toBe(true);
+        continue;
+      }
       expect(written, type).toHaveLength(1);
       expect(written[0]).toMatchObject({ type, workspace_id: ws, actor_id: owner.id });
     }

@@ -16,6 +16,7 @@ import { buildRouter } from '../../kernel/http/build-router.ts';
 import { sweepIdempotencyKeys } from '../../kernel/http/idempotency-sweep.ts';
 import { usingPostgres } from '../helpers/test-database.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
+import { inviteAndAccept } from '../helpers/work-graph.ts';
 
 interface Deferred {
   promise: Promise<void>;
@@ -188,10 +189,7 @@ describe('Idempotency-Key', () => {
     const owner = await t.signup('Remover');
     const leaver = await t.signup('Leaver');
     const ws = owner.workspaceId;
-    await t.call('POST', `/api/workspaces/${ws}/members`, {
-      key: owner.key,
-      body: { actor_id: leaver.actorId, role: 'viewer' },
-    });
+    await inviteAndAccept(t, owner.key, ws, leaver, 'viewer');
     const remove = () =>
       t.call('DELETE', `/api/workspaces/${ws}/members/${leaver.actorId}`, {
         key: owner.key,
@@ -262,12 +260,12 @@ describe('Idempotency-Key', () => {
 });
 
 describe.skipIf(!usingPostgres())('Idempotency-Key on a real route held up in the database', () => {
-  it('409 while the first request waits on a row lock; afterwards one member and one event', async () => {
+  it('409 while the first request waits on a row lock; afterwards one invitation and one event', async () => {
     const owner = await t.signup('Locker');
     const joiner = await t.signup('Joiner');
     const ws = owner.workspaceId;
-    const path = `/api/workspaces/${ws}/members`;
-    const body = { actor_id: joiner.actorId, role: 'member' };
+    const path = `/api/workspaces/${ws}/invitations`;
+    const body = { email: joiner.email, role: 'member' };
     const blocker = postgres(t.testDatabase.url!, { max: 1, onnotice: () => {} });
     const release = deferred();
     const locked = deferred();
@@ -309,13 +307,16 @@ describe.skipIf(!usingPostgres())('Idempotency-Key on a real route held up in th
       await blocker.end();
     }
     expect(
-      await count('select count(*) as n from workspace_members where workspace_id = $1 and actor_id = $2', [
+      await count('select count(*) as n from workspace_invitations where workspace_id = $1 and email = $2', [
         ws,
-        joiner.actorId,
+        joiner.email,
       ]),
     ).toBe(1);
     expect(
-      await count("select count(*) as n from events where type = 'member.added' and workspace_id = $1", [ws]),
+      await count(
+        "select count(*) as n from events where type = 'invitation.created' and workspace_id = $1",
+        [ws],
+      ),
     ).toBe(1);
   });
 });

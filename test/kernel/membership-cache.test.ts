@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createKernel, createLogger, type Kernel } from '../../kernel/kernel.ts';
 import { createTestKernel, type TestKernel, testConfig } from '../helpers/test-kernel.ts';
+import { inviteAndAccept } from '../helpers/work-graph.ts';
 
 let a: TestKernel;
 let b: Kernel;
@@ -23,11 +24,7 @@ beforeAll(async () => {
   });
   owner = await a.signup('Owner');
   member = await a.signup('Member');
-  const added = await a.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
-    key: owner.key,
-    body: { email: member.email, role: 'admin' },
-  });
-  expect(added.status).toBe(201);
+  await inviteAndAccept(a, owner.key, owner.workspaceId, member, 'admin');
 });
 afterAll(async () => {
   await b?.close();
@@ -83,11 +80,7 @@ it('a removal through one instance ends the cached membership on the other', asy
 });
 
 it('someone just added is never refused from a cached absence', async () => {
-  const added = await a.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
-    key: owner.key,
-    body: { email: member.email, role: 'member' },
-  });
-  expect(added.status).toBe(201);
+  await inviteAndAccept(a, owner.key, owner.workspaceId, member, 'member');
   const read = await b.app.request(`/api/workspaces/${owner.workspaceId}`, {
     headers: { authorization: `Bearer ${member.key}` },
   });

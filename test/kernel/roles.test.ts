@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
+import { inviteAndAccept } from '../helpers/work-graph.ts';
 
 let t: TestKernel;
 beforeAll(async () => {
@@ -27,11 +28,7 @@ async function team() {
     [member, 'member'],
     [viewer, 'viewer'],
   ] as const) {
-    const added = await t.call('POST', `/api/workspaces/${ws}/members`, {
-      key: owner.key,
-      body: { actor_id: user.actorId, role },
-    });
-    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    await inviteAndAccept(t, owner.key, ws, user, role);
   }
   return { ws, owner, admin, member, viewer, stranger };
 }
@@ -136,14 +133,28 @@ describe('role matrix', () => {
     const patched = await patchWorkspace(admin, ws, 'Admin named it');
     expect(patched.status).toBe(200);
     expect(patched.body.name).toBe('Admin named it');
-    expect((await addMember(admin, ws, { email: stranger.email.toUpperCase(), role: 'viewer' })).status).toBe(
-      201,
-    );
+    const invited = await t.call('POST', `/api/workspaces/${ws}/invitations`, {
+      key: admin.key,
+      body: { email: stranger.email.toUpperCase(), role: 'viewer' },
+    });
+    expect(invited.status).toBe(201);
+    const accepted = await t.call('POST', `/api/actors/me/invitations/${invited.body.id}/accept`, {
+      key: stranger.key,
+    });
+    expect(accepted.status).toBe(200);
     expect((await changeRole(admin, ws, viewer.actorId, 'member')).body.role).toBe('member');
     expect((await removeMember(admin, ws, stranger.actorId)).status).toBe(204);
 
     expectError(await t.call('DELETE', `/api/workspaces/${ws}`, { key: admin.key }), 403, 'FORBIDDEN');
     expectError(await addMember(admin, ws, { actor_id: stranger.actorId, role: 'owner' }), 403, 'FORBIDDEN');
+    expectError(
+      await t.call('POST', `/api/workspaces/${ws}/invitations`, {
+        key: admin.key,
+        body: { email: stranger.email, role: 'owner' },
+      }),
+      403,
+      'FORBIDDEN',
+    );
     expectError(await changeRole(admin, ws, viewer.actorId, 'owner'), 403, 'FORBIDDEN');
     expectError(await changeRole(admin, ws, admin.actorId, 'owner'), 403, 'FORBIDDEN');
     expectError(await changeRole(admin, ws, owner.actorId, 'admin'), 403, 'FORBIDDEN');
@@ -151,9 +162,12 @@ describe('role matrix', () => {
     expect((await getWorkspace(owner, ws)).body.role).toBe('owner');
   });
 
-  it('adding an existing member is a 409, an unknown actor a 404', async () => {
-    const { ws, owner, viewer } = await team();
-    expectError(await addMember(owner, ws, { actor_id: viewer.actorId, role: 'admin' }), 409, 'CONFLICT');
+  it('a person cannot be added directly (404, as for an unknown id); email is not a field', async () => {
+    const { ws, owner, viewer, stranger } = await team();
+    const person = await addMember(owner, ws, { actor_id: stranger.actorId, role: 'viewer' });
+    expectError(person, 404, 'NOT_FOUND');
+    expect(person.body.error.message).toMatch(/invitation/);
+    expectError(await addMember(owner, ws, { actor_id: viewer.actorId, role: 'admin' }), 404, 'NOT_FOUND');
     expectError(
       await addMember(owner, ws, { actor_id: '00000000-0000-4000-8000-000000000000', role: 'viewer' }),
       404,
@@ -161,8 +175,8 @@ describe('role matrix', () => {
     );
     expectError(
       await addMember(owner, ws, { email: 'nobody@example.com', role: 'viewer' }),
-      404,
-      'NOT_FOUND',
+      400,
+      'VALIDATION_ERROR',
     );
     expectError(
       await addMember(owner, ws, { actor_id: viewer.actorId, email: viewer.email, role: 'viewer' }),

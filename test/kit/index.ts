@@ -32,6 +32,7 @@ export {
   addMember,
   as,
   eventsOf,
+  inviteAndAccept,
   type Member,
   setExtensionSettings,
   setObjectsSettings,

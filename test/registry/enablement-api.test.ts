@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from '../../kernel/contract/index.ts';
 import { type HookCall, installed, tinyExtension } from '../helpers/extensions.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
+import { inviteAndAccept } from '../helpers/work-graph.ts';
 
 const hooks: HookCall[] = [];
 const baseSettings = z.object({
@@ -245,11 +246,7 @@ describe('PUT /api/workspaces/:id/extensions/:ext', () => {
       [viewer, 'viewer'],
       [member, 'member'],
     ] as const) {
-      const added = await t.call('POST', `/api/workspaces/${owner.workspaceId}/members`, {
-        key: owner.key,
-        body: { email: user.email, role },
-      });
-      expect(added.status).toBe(201);
+      await inviteAndAccept(t, owner.key, owner.workspaceId, user, role);
       const response = await put(user, owner.workspaceId, 'base', { enabled: true });
       expect(response.status).toBe(403);
       expect(response.body.error.code).toBe('FORBIDDEN');

@@ -12,6 +12,7 @@ import type { ObjectsService } from '../service.ts';
 import { etagOf } from './etag.ts';
 import {
   listQuery,
+  objectDetailQuery,
   objectDetailSchema,
   objectIdParam,
   objectSchema,
@@ -64,7 +65,7 @@ export function readRoutes(db: Db, objects: ObjectsService) {
       tool: {
         name: 'get_object',
         description:
-          'Returns one object by id with its relationships (typed edges such as informs, breaks_into, blocks) and the objects at their other ends. Its version is what update_object expects as expected_version.',
+          'Returns one object by id with its newest relationships (typed edges such as informs, breaks_into, blocks; 50 unless relationships_limit says otherwise, at most 200) and the objects at their other ends (their content cut to 2,000 characters). If relationships_truncated is true, page through the rest with list_relationships (source or target = this id). Its version is what update_object expects as expected_version.',
         annotations: { readOnlyHint: true },
       },
       route: createRoute({
@@ -72,11 +73,16 @@ export function readRoutes(db: Db, objects: ObjectsService) {
         path: '/{id}',
         tags,
         summary: 'Get an object with its relationships and connected objects',
-        request: { params: objectIdParam },
+        request: { params: objectIdParam, query: objectDetailQuery },
         responses: { 200: jsonResponse(objectDetailSchema, 'The object'), ...errorResponses },
       }),
       handler: async (c) => {
-        const detail = await objects.detail(db, workspaceOf(c).id, c.req.valid('param').id);
+        const detail = await objects.detail(
+          db,
+          workspaceOf(c).id,
+          c.req.valid('param').id,
+          c.req.valid('query').relationships_limit,
+        );
         c.header('ETag', etagOf(detail.version));
         return c.json(detail, 200);
       },

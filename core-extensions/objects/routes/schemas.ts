@@ -45,8 +45,20 @@ export const objectLinkSchema = z
 
 export const objectDetailSchema = objectSchema
   .extend({
-    relationships: z.array(edgeSchema),
-    connected_objects: z.array(objectSchema),
+    relationships: z.array(edgeSchema).openapi({
+      description: 'The newest relationships, at most relationships_limit of them',
+    }),
+    relationships_truncated: z.boolean().openapi({
+      description:
+        'There are more relationships than shown: page through them with GET /api/relationships?source={id} and ?target={id}',
+    }),
+    connected_objects: z.array(
+      objectSchema.extend({
+        content_truncated: z.boolean().optional().openapi({
+          description: 'Content cut to its first 2,000 characters; GET the object for all of it',
+        }),
+      }),
+    ),
   })
   .openapi('ObjectsObjectDetail');
 
@@ -133,6 +145,12 @@ export const updateObjectSchema = z
   .openapi('ObjectsUpdateInput');
 
 export const objectIdParam = z.object({ id: z.string().uuid() });
+
+export const objectDetailQuery = z.object({
+  relationships_limit: z.coerce.number().int().min(0).max(200).default(50).openapi({
+    description: 'How many relationships (newest first) and connected objects to include, 0-200',
+  }),
+});
 
 export const ifMatchHeader = z.object({
   'if-match': z.string().max(100).optional().openapi({ description: 'The ETag (version) you last read' }),
