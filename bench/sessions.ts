@@ -305,7 +305,7 @@ async function twoProcesses(): Promise<Table> {
     const env = {
       ...database.env,
       ...SESSIONS_ENV,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info', // startKernelProcess waits for the `listening` info line
       MASKIN_DATA_DIR: join(folder, 'data'),
       MASKIN_BLOB_DIR: join(folder, 'blobs'),
       MASKIN_EXT_SESSIONS_WORK_DIR: join(folder, 'work'),

@@ -49,7 +49,7 @@ export type Call = <T = any>(
 /** JSON calls over real HTTP as `account`. */
 export function caller(url: string, account: () => Account): Call {
   return async (method, path, body) => {
-    const response = await fetch(`${url}${path}`, {
+    const response = await fetchRetrying(method, `${url}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${account().key}`,
@@ -61,6 +61,20 @@ export function caller(url: string, account: () => Account): Call {
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   };
+}
+
+/**
+ * fetch, retrying a GET whose connection failed (a keep-alive socket the server closed
+ * as it was reused, under load); other methods are sent once.
+ */
+async function fetchRetrying(method: string, url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, { ...init, method });
+    } catch (error) {
+      if (method !== 'GET' || attempt >= 3) throw error;
+    }
+  }
 }
 
 /** Signs up an owner and gives it a fake agent; `maxConcurrent` sessions may run at once. */
