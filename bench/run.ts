@@ -9,6 +9,7 @@
  */
 import { eventsBench } from './events.ts';
 import { gateTable, runGateBench } from './gate.ts';
+import { importsBench } from './imports.ts';
 import { jobsBench } from './jobs.ts';
 import { kernelBench } from './kernel.ts';
 import { type BenchModule, databaseKind, formatTable, tableFromRows } from './lib.ts';
@@ -16,8 +17,10 @@ import { loadBench } from './load.ts';
 import { runMcpBench } from './mcp.ts';
 import { objectsTable, runObjectsBench } from './objects.ts';
 import { plansBench } from './plans.ts';
+import { sessionsBench } from './sessions.ts';
 import { startupBench } from './startup.ts';
 import { subscriptionsBench } from './subscriptions.ts';
+import { triggersBench } from './triggers.ts';
 
 const modules: BenchModule[] = [
   startupBench,
@@ -48,6 +51,9 @@ const modules: BenchModule[] = [
   plansBench,
   subscriptionsBench,
   loadBench,
+  sessionsBench,
+  triggersBench,
+  importsBench,
 ];
 
 const wanted = process.argv.slice(2);
