@@ -27,10 +27,14 @@ export const processRuntime: SessionRuntime = {
     });
     child.stdin.on('error', () => {}); // the agent closed its input: nothing to deliver
     const listeners: ((stream: 'stdout' | 'stderr', text: string) => void)[] = [];
+    // Output that arrives before the runner attaches its listener (reading starts at
+    // once, and a quick agent can print thousands of lines by then) waits here.
+    const early: ['stdout' | 'stderr', string][] = [];
     const readLines = (stream: 'stdout' | 'stderr', source: NodeJS.ReadableStream) =>
       new Promise<void>((resolve) => {
         const lines = createInterface({ input: source, crlfDelay: Number.POSITIVE_INFINITY });
         lines.on('line', (line) => {
+          if (listeners.length === 0) early.push([stream, line]);
           for (const listener of listeners) listener(stream, line);
         });
         lines.on('close', () => resolve());
@@ -53,7 +57,10 @@ export const processRuntime: SessionRuntime = {
     };
     const agent: RunningAgent = {
       pid: child.pid,
-      onLine: (listener) => listeners.push(listener),
+      onLine: (listener) => {
+        listeners.push(listener);
+        for (const [stream, line] of early.splice(0)) listener(stream, line);
+      },
       exited,
       write: (text) => {
         if (child.stdin.writable) child.stdin.write(text.endsWith('\n') ? text : `${text}\n`);
