@@ -12,7 +12,8 @@
  *   never fanned out (that would loop), nor are `object.linked`/`object.unlinked`
  *   (the attaching extension records its own event, e.g. `comment.created`, which
  *   names the object) and `job.progress` (noise).
- * - Subscribers who are no longer members are skipped.
+ * - Subscribers who are no longer members are skipped, and so are the actors a
+ *   comment mentions (`data.mentions`): comments notified them already.
  */
 import type { Db, EventJson, ExtensionMembers } from '@maskin/contract';
 import type { NotificationsService } from '../notifications/api.ts';
@@ -54,9 +55,11 @@ export async function fanOut(deps: FanoutDeps, tx: Db, workspaceId: string, even
   );
   if (candidates.length === 0) return;
   const members = await deps.members.membersAmong(workspaceId, candidates, tx);
+  // A comment's mentioned members were told directly (comments notifies them).
+  const told = new Set(Array.isArray(event.data.mentions) ? event.data.mentions : []);
   const title = titleOf(event, object);
   for (const target of candidates) {
-    if (!members.has(target)) continue;
+    if (!members.has(target) || told.has(target)) continue;
     await deps.notifications.create(
       tx,
       { workspaceId, sourceActorId: event.actor_id },

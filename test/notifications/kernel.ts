@@ -1,5 +1,6 @@
 /** A test kernel with objects, notifications, subscriptions, comments and the test waker. */
 import { join } from 'node:path';
+import commentsExtension from '../../core-extensions/comments/index.ts';
 import notificationsExtension from '../../core-extensions/notifications/index.ts';
 import objectsExtension from '../../core-extensions/objects/index.ts';
 import subscriptionsExtension from '../../core-extensions/subscriptions/index.ts';
@@ -18,6 +19,7 @@ export function notificationKernel(env: Record<string, string> = {}): Promise<Te
       installed(objectsExtension, { tier: 'core', dir: core('objects') }),
       installed(notificationsExtension, { tier: 'core', dir: core('notifications') }),
       installed(subscriptionsExtension, { tier: 'core', dir: core('subscriptions') }),
+      installed(commentsExtension, { tier: 'core', dir: core('comments') }),
       installed(wakeRecorder, { dir: join(import.meta.dirname, 'wake-recorder') }),
     ],
   });
