@@ -2,6 +2,7 @@
  * notifications' manifest as data: event types, installation config (the SMTP
  * server of the email channel) and settings.
  */
+import type { ExtensionErrors } from '@maskin/contract';
 import { z } from '@maskin/contract';
 
 export const eventTypes = [
@@ -11,6 +12,7 @@ export const eventTypes = [
   'notification.dismissed',
   'notification.responded',
   'notification.emailed',
+  'notification.digest_emailed',
   'notification.preferences_updated',
 ] as const;
 
@@ -24,6 +26,13 @@ export const configSchema = z.object({
 });
 export type NotificationsConfig = z.output<typeof configSchema>;
 
+export const errors = {
+  EMAIL_NOT_CONFIGURED: {
+    status: 409,
+    description: 'The installation has no SMTP server (MASKIN_EXT_NOTIFICATIONS_SMTP_URL)',
+  },
+} as const satisfies ExtensionErrors;
+
 export const manifest = {
   id: 'notifications',
   version: '1.0.0',
@@ -34,5 +43,6 @@ export const manifest = {
   enablement: 'default-on' as const,
   requires: ['objects'],
   config: configSchema,
+  errors,
   events: [...eventTypes],
 };

@@ -300,6 +300,10 @@ describe('unread tracking', () => {
       (await t.call('POST', `/api/notifications/${alerts.body.items[1].id}/seen`, as(colleague))).status,
     ).toBe(404);
     expect((await t.call('GET', '/api/notifications?cursor=garbage', as(reader))).status).toBe(400);
+    // Without SMTP configured there is no email channel.
+    const digest = await t.call('POST', '/api/notifications/digest', as(human));
+    expect(digest.status).toBe(409);
+    expect(digest.body.error.code).toBe('EMAIL_NOT_CONFIGURED');
   });
 });
 
