@@ -10,9 +10,12 @@
 import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commentsTable } from '../../core-extensions/comments/tables.ts';
+import * as notificationsTables from '../../core-extensions/notifications/tables.ts';
 import { objectLinksTable } from '../../core-extensions/objects/links-table.ts';
 import { objectsTable } from '../../core-extensions/objects/table.ts';
 import { relationshipsTable } from '../../core-extensions/relationships/table.ts';
+import { subscriptionsTable } from '../../core-extensions/subscriptions/tables.ts';
 import * as dailyDigestTables from '../../extensions/daily-digest/tables.ts';
 import { meetingNotes } from '../../extensions/meeting-notes/service.ts';
 import * as kernelSchema from '../../kernel/db/schema.ts';
@@ -47,6 +50,9 @@ const owned: PgTable[] = [
   relationshipsTable,
   meetingNotes,
   ...tablesOf(dailyDigestTables),
+  ...tablesOf(notificationsTables),
+  subscriptionsTable,
+  commentsTable,
 ];
 const views: PgTable[] = [];
 

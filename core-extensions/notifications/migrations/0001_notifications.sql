@@ -20,7 +20,10 @@ create table notifications (
   seen_at timestamptz,
   emailed_at timestamptz,
   created_at timestamptz not null default date_trunc('milliseconds', now()),
-  updated_at timestamptz not null default date_trunc('milliseconds', now())
+  updated_at timestamptz not null default date_trunc('milliseconds', now()),
+  -- The object it is about stays in its workspace; deleting the object keeps the
+  -- notification and clears only object_id (PostgreSQL 15's column list).
+  foreign key (workspace_id, object_id) references objects (workspace_id, id) on delete set null (object_id)
 );
 create index notifications_target on notifications (workspace_id, target_actor_id, created_at desc, id desc);
 create index notifications_source on notifications (workspace_id, source_actor_id, created_at desc, id desc);
