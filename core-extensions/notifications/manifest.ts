@@ -12,6 +12,7 @@ export const eventTypes = [
   'notification.dismissed',
   'notification.responded',
   'notification.emailed',
+  'notification.digest_requested',
   'notification.digest_emailed',
   'notification.preferences_updated',
 ] as const;

@@ -103,6 +103,10 @@ describe('email channel', () => {
     expect((await t.call('POST', '/api/notifications/digest', as(member))).status).toBe(403);
     const digest = await t.call('POST', '/api/notifications/digest', as(human));
     expect(digest.status).toBe(202);
+    const requested = (await eventsOf(t, human.workspaceId, ['workspace'])).filter(
+      (e) => e.type === 'notification.digest_requested',
+    );
+    expect(requested.map((e) => e.data.job_id)).toEqual([digest.body.job_id]);
     const afterDigest = await settled();
     expect(afterDigest).toHaveLength(2);
     expect(afterDigest[1]!.raw).toContain('Subject: [Maskin] 1 unread notification');

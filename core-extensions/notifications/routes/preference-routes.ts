@@ -9,7 +9,6 @@ import {
   extensionError,
   jsonBody,
   jsonResponse,
-  workspaceOf,
   z,
 } from '@maskin/contract';
 import { errors, type eventTypes } from '../manifest.ts';
@@ -90,7 +89,19 @@ export function preferenceRoutes(deps: {
             'Set MASKIN_EXT_NOTIFICATIONS_SMTP_URL to send email',
           );
         }
-        const job = await db.transaction((tx) => deps.email.enqueueDigest(tx, workspaceOf(c).id));
+        const { workspaceId, actorId } = callerScope(c);
+        const job = await db.transaction(async (tx) => {
+          const enqueued = await deps.email.enqueueDigest(tx, workspaceId);
+          await deps.events.record(tx, {
+            workspaceId,
+            actorId,
+            type: 'notification.digest_requested',
+            entityType: 'workspace',
+            entityId: workspaceId,
+            data: { job_id: enqueued.id },
+          });
+          return enqueued;
+        });
         return c.json({ job_id: job.id }, 202);
       },
     }),
