@@ -1,7 +1,9 @@
 /**
  * Per-person delivery preferences, per workspace: which types are emailed at once,
  * and whether a daily digest of what is still unread is sent. No row means the
- * defaults (needs_input and alert by email, daily digest).
+ * defaults: only questions (needs_input) are emailed at once; everything else unread
+ * waits for the daily digest (subscriptions and mentions write alerts, which would
+ * otherwise mail every change).
  */
 import { type Db, type ExtensionEvents, orm } from '@maskin/contract';
 import type { eventTypes } from './manifest.ts';
@@ -9,7 +11,7 @@ import { preferencesTable as p } from './tables.ts';
 
 const { and, eq, sql } = orm;
 
-export const DEFAULT_PREFERENCES = { email_types: ['needs_input', 'alert'], digest: 'daily' } as const;
+export const DEFAULT_PREFERENCES = { email_types: ['needs_input'], digest: 'daily' } as const;
 
 export interface Preferences {
   email_types: string[];

@@ -124,7 +124,7 @@ describe('email channel', () => {
   it('preferences turn email and digests off; agents are never emailed', async () => {
     const before = (await settled()).length;
     const defaults = await t.call('GET', '/api/notifications/preferences', as(human));
-    expect(defaults.body).toEqual({ email_types: ['needs_input', 'alert'], digest: 'daily' });
+    expect(defaults.body).toEqual({ email_types: ['needs_input'], digest: 'daily' });
     const changed = await t.call(
       'PATCH',
       '/api/notifications/preferences',

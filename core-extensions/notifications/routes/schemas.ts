@@ -118,7 +118,7 @@ export const preferencesSchema = z
     email_types: z
       .array(z.enum(TYPES))
       .max(4)
-      .openapi({ description: 'Types emailed at once (needs_input and alert by default)' }),
+      .openapi({ description: 'Types emailed at once (only needs_input by default)' }),
     digest: z
       .enum(['daily', 'off'])
       .openapi({ description: 'A daily email of what is still unread (default daily)' }),
