@@ -83,6 +83,16 @@ describe('sessionsAgentWaker', () => {
     expect(foreign.calls.resumed).toEqual([]);
   });
 
+  it('takes the service through a getter (registered before setup), and waits for it', async () => {
+    const { service, calls } = fakeSessions('paused');
+    let ready: typeof service | undefined;
+    const waker = sessionsAgentWaker(() => ready);
+    expect(await waker.wake(tx, input('s1'))).toBeUndefined();
+    ready = service;
+    expect(await waker.wake(tx, input('s1'))).toEqual({ sessionId: 's1', mode: 'resumed' });
+    expect(calls.resumed).toHaveLength(1);
+  });
+
   it('does nothing where sessions is disabled', async () => {
     const { service, calls } = fakeSessions('paused');
     expect(await sessionsAgentWaker(service, async () => false).wake(tx, input('s1'))).toBeUndefined();

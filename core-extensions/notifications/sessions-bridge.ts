@@ -13,14 +13,22 @@
 import type { SessionsService } from '../sessions/api.ts';
 import type { AgentWaker } from './api.ts';
 
+type Sessions = Pick<SessionsService, 'create' | 'get' | 'resume'>;
+
+/**
+ * `sessions` may be a getter: `register` runs before any `setup`, so sessions
+ * registers `sessionsAgentWaker(() => service, isEnabled)` and fills `service` in its
+ * setup (the point's owner reads registrations only when it wakes someone).
+ */
 export function sessionsAgentWaker(
-  sessions: Pick<SessionsService, 'create' | 'get' | 'resume'>,
+  sessionsOrGetter: Sessions | (() => Sessions | undefined),
   isEnabled: (workspaceId: string) => Promise<boolean> = async () => true,
 ): AgentWaker {
   return {
     name: 'sessions',
     async wake(tx, input) {
-      if (!(await isEnabled(input.workspaceId))) return undefined;
+      const sessions = typeof sessionsOrGetter === 'function' ? sessionsOrGetter() : sessionsOrGetter;
+      if (!sessions || !(await isEnabled(input.workspaceId))) return undefined;
       if (input.sessionId) {
         const asking = await sessions.get(input.workspaceId, input.sessionId);
         if (asking?.status === 'paused' && asking.actorId === input.agentId) {
