@@ -11,12 +11,17 @@ import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as claudeOAuthTables from '../../core-extensions/claude-oauth/table.ts';
+import { commentsTable } from '../../core-extensions/comments/tables.ts';
 import { filesTable } from '../../core-extensions/files/table.ts';
 import { importErrorsTable, importsTable } from '../../core-extensions/imports/table.ts';
+import * as notificationsTables from '../../core-extensions/notifications/tables.ts';
 import { objectLinksTable } from '../../core-extensions/objects/links-table.ts';
 import { objectsTable } from '../../core-extensions/objects/table.ts';
 import { relationshipsTable } from '../../core-extensions/relationships/table.ts';
 import * as skillsTables from '../../core-extensions/sessions/skills/tables.ts';
+import * as sessionsTables from '../../core-extensions/sessions/tables.ts';
+import { subscriptionsTable } from '../../core-extensions/subscriptions/tables.ts';
+import * as triggersTables from '../../core-extensions/triggers/tables.ts';
 import * as dailyDigestTables from '../../extensions/daily-digest/tables.ts';
 import { meetingNotes } from '../../extensions/meeting-notes/service.ts';
 import * as kernelSchema from '../../kernel/db/schema.ts';
@@ -55,7 +60,12 @@ const owned: PgTable[] = [
   meetingNotes,
   ...tablesOf(dailyDigestTables),
   ...tablesOf(skillsTables),
+  ...tablesOf(sessionsTables),
+  ...tablesOf(triggersTables),
   ...tablesOf(claudeOAuthTables),
+  ...tablesOf(notificationsTables),
+  subscriptionsTable,
+  commentsTable,
 ];
 const views: PgTable[] = [];
 
