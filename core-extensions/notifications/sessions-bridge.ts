@@ -30,7 +30,7 @@ export function sessionsAgentWaker(
       const sessions = typeof sessionsOrGetter === 'function' ? sessionsOrGetter() : sessionsOrGetter;
       if (!sessions || !(await isEnabled(input.workspaceId))) return undefined;
       if (input.sessionId) {
-        const asking = await sessions.get(input.workspaceId, input.sessionId);
+        const asking = await sessions.get(input.workspaceId, input.sessionId, tx);
         if (asking?.status === 'paused' && asking.actorId === input.agentId) {
           const resumed = await sessions.resume(tx, input.workspaceId, asking.id, {
             input: input.prompt,

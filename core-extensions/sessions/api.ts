@@ -69,7 +69,8 @@ export interface SessionsService {
    * agent is not a member, has no profile, or a budget is exhausted.
    */
   create(tx: Db, input: CreateSessionInput): Promise<SessionSummary>;
-  get(workspaceId: string, sessionId: string): Promise<SessionSummary | undefined>;
+  /** Pass `tx` inside a transaction (on PGlite a read outside it would wait for it). */
+  get(workspaceId: string, sessionId: string, tx?: Db): Promise<SessionSummary | undefined>;
   /**
    * Resumes a paused session, sending `input` as the next message (notifications use it
    * when a human answers an agent's question). Refused for a session that is not paused.

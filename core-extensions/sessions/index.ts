@@ -103,8 +103,8 @@ export default defineExtension({
         const row = await createSession(core, tx, await core.settings(input.workspaceId), input);
         return summaryOf(row);
       },
-      async get(workspaceId, sessionId) {
-        const [row] = await db
+      async get(workspaceId, sessionId, tx) {
+        const [row] = await (tx ?? db)
           .select()
           .from(sessions)
           .where(orm.and(orm.eq(sessions.workspaceId, workspaceId), orm.eq(sessions.id, sessionId)));
