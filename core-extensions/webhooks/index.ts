@@ -26,10 +26,10 @@ import { ingest } from './ingest.ts';
 import { deliveries } from './tables.ts';
 
 const errors = {
-  WEBHOOK_PROVIDER_UNKNOWN: { status: 404, description: 'No running provider with webhooks has this id' },
-  WEBHOOK_SIGNATURE_INVALID: { status: 401, description: 'The signature does not sign this body' },
-  WEBHOOK_TIMESTAMP_STALE: { status: 401, description: "The delivery's timestamp is outside the window" },
-  WEBHOOK_NOT_CONFIGURED: { status: 503, description: "The provider's signing secret is not configured" },
+  WEBHOOKS_PROVIDER_UNKNOWN: { status: 404, description: 'No running provider with webhooks has this id' },
+  WEBHOOKS_SIGNATURE_INVALID: { status: 401, description: 'The signature does not sign this body' },
+  WEBHOOKS_TIMESTAMP_STALE: { status: 401, description: "The delivery's timestamp is outside the window" },
+  WEBHOOKS_NOT_CONFIGURED: { status: 503, description: "The provider's signing secret is not configured" },
 } as const satisfies ExtensionErrors;
 
 const answerSchema = z
@@ -99,25 +99,25 @@ export default defineExtension({
           case 'unknown_provider':
             throw extensionError(
               { errors },
-              'WEBHOOK_PROVIDER_UNKNOWN',
+              'WEBHOOKS_PROVIDER_UNKNOWN',
               `No provider "${providerId}" receives webhooks here`,
             );
           case 'refused':
             if (outcome.reason === 'not_configured')
               throw extensionError(
                 { errors },
-                'WEBHOOK_NOT_CONFIGURED',
+                'WEBHOOKS_NOT_CONFIGURED',
                 `Set the ${providerId} webhook signing secret`,
               );
             if (outcome.reason === 'timestamp_stale')
               throw extensionError(
                 { errors },
-                'WEBHOOK_TIMESTAMP_STALE',
+                'WEBHOOKS_TIMESTAMP_STALE',
                 'The delivery is too old (or from the future)',
               );
             throw extensionError(
               { errors },
-              'WEBHOOK_SIGNATURE_INVALID',
+              'WEBHOOKS_SIGNATURE_INVALID',
               'The signature does not sign this body',
             );
           case 'malformed':
