@@ -24,6 +24,10 @@ export interface FakeGitHub {
   issuesCreated: { repository: string; title: string; token: string }[];
   /** expires_in of the next grants (seconds). */
   expiresIn: { code: number; refresh: number };
+  /** Extra fields of the authorization-code answer (Slack's `team`). */
+  grantExtras: Record<string, unknown>;
+  /** The organization the GraphQL endpoint (Linear) reports. */
+  organization: { id: string; name: string };
   /** installation_id added to the redirect after /authorize. */
   installationId: string | undefined;
   holdRefreshes(): () => void;
@@ -61,6 +65,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     issuesCreated: [],
     expiresIn: { code: 28_800, refresh: 28_800 },
     installationId: '4242',
+    grantExtras: {},
+    organization: { id: 'org-1', name: 'Acme' },
     holdRefreshes() {
       let release!: () => void;
       hold = new Promise((resolve) => {
@@ -135,6 +141,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
           expires_in: fake.expiresIn.code,
           scope: 'repo,read:org',
           token_type: 'bearer',
+          ...fake.grantExtras,
         });
       }
       if (form.get('grant_type') === 'refresh_token') {
@@ -175,6 +182,12 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       fake.issuesCreated.push({ repository: issues[1]!, title, token: bearer });
       const number = fake.issuesCreated.length;
       return json(201, { number, html_url: `https://github.com/${issues[1]}/issues/${number}` });
+    }
+    if (request.method === 'POST' && url.pathname === '/graphql') {
+      const bearer = (request.headers.authorization ?? '').replace(/^Bearer /, '');
+      if (!accessTokens.has(bearer)) return json(401, { errors: [{ message: 'authentication required' }] });
+      await readBody(request);
+      return json(200, { data: { organization: fake.organization } });
     }
     json(404, { message: 'Not Found' });
   });
