@@ -17,6 +17,7 @@ import {
   secretsRef,
   z,
 } from '@maskin/contract';
+import { sessionCredentialsPoint } from '../sessions/api.ts';
 import { type IntegrationsService, integrationProvidersPoint, integrationsServiceRef } from './api.ts';
 import { errors } from './errors.ts';
 import { OAuthFlow } from './oauth-flow.ts';
@@ -38,6 +39,13 @@ const config = z.object({
   request_timeout_ms: z.coerce.number().int().min(100).max(120_000).default(15_000),
 });
 
+/**
+ * The running core per kernel, for the session credentials registered before setup.
+ * Keyed by the kernel's shared database service (the same object in register and
+ * setup), so two kernels in one process never see each other's core.
+ */
+const coreOfKernel = new WeakMap<object, IntegrationsCore>();
+
 export default defineExtension({
   manifest: {
     id: 'integrations',
@@ -45,6 +53,7 @@ export default defineExtension({
     kernel: '^1.0.0',
     description:
       'Connections to outside services (GitHub, Slack, Linear, ...): OAuth2 with PKCE or API keys, tokens encrypted and refreshed.',
+    requires: ['sessions'],
     mounts: ['integrations'],
     enablement: 'default-on',
     events: [...INTEGRATION_EVENT_TYPES],
@@ -63,6 +72,23 @@ export default defineExtension({
   provides: integrationsServiceRef,
   extensionPoints: [integrationProvidersPoint],
   migrations: new URL('./migrations/', import.meta.url),
+  async register({ extensionPoints, isEnabled, kernelService }) {
+    const kernelDb = await kernelService(dbRef);
+    // Agent profiles have no field naming integrations, so a workspace that connected
+    // a provider gives its token to every agent session there (GITHUB_TOKEN, ...), as
+    // a `tool` credential beside the LLM one. The core exists once setup ran; until
+    // then (and where integrations is disabled) sessions get nothing from here.
+    extensionPoints.add(sessionCredentialsPoint, {
+      name: 'integrations',
+      kind: 'tool',
+      runtimes: ['claude-code', 'codex', 'custom'],
+      async credentialsFor(workspaceId) {
+        const core = coreOfKernel.get(kernelDb);
+        if (!core || !(await isEnabled(workspaceId))) return undefined;
+        return core.sessionEnv(workspaceId);
+      },
+    });
+  },
   setup({ deps, extensionPoints }) {
     const providers = extensionPoints.registrations(integrationProvidersPoint);
     const core = new IntegrationsCore({
@@ -74,6 +100,7 @@ export default defineExtension({
       config: deps.config as unknown as IntegrationsConfig,
       providers: () => providers.values(),
     });
+    coreOfKernel.set(deps.database, core);
     const flow = new OAuthFlow(core, deps.members);
     deps.jobs.work<{ integrationId: string }>(REFRESH_QUEUE, async (job) => {
       if (job.workspaceId) await core.freshAccessToken(job.workspaceId, job.payload.integrationId);

@@ -356,6 +356,26 @@ export class IntegrationsCore {
     });
   }
 
+  /**
+   * Environment for an agent session: each connected provider that declares
+   * `sessionEnv` and is enabled here contributes its variables with a fresh token.
+   */
+  async sessionEnv(workspaceId: string): Promise<Record<string, string>> {
+    const rows = await this.deps.db
+      .select({ id: integrations.id, provider: integrations.provider })
+      .from(integrations)
+      .where(eq(integrations.workspaceId, workspaceId))
+      .orderBy(integrations.createdAt);
+    const env: Record<string, string> = {};
+    for (const row of rows) {
+      const provider = this.provider(row.provider);
+      if (!provider?.sessionEnv || !(await provider.enabledIn(workspaceId))) continue;
+      const token = await this.freshAccessToken(workspaceId, row.id);
+      if (token) Object.assign(env, provider.sessionEnv(token));
+    }
+    return env;
+  }
+
   async findByExternalId(provider: string, externalId: string, db: Db = this.deps.db) {
     const [row] = await db
       .select()

@@ -6,6 +6,11 @@
  * with revocation, and finally that no token ever appeared in a response, a log line
  * or any table.
  */
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   addMember,
   as,
@@ -25,6 +30,7 @@ import { type FakeGitHub, startFakeGitHub } from './fake-github.ts';
 const UI = 'https://ui.example/settings/integrations';
 const WEBHOOK_SECRET = "It's a Secret to Everybody";
 
+const workRoot = mkdtempSync(join(tmpdir(), 'maskin-integrations-'));
 let t: TestKernel;
 let fake: FakeGitHub;
 let owner: Member;
@@ -80,6 +86,9 @@ beforeAll(async () => {
       MASKIN_EXT_GITHUB_AUTHORIZE_URL: `${fake.url}/login/oauth/authorize`,
       MASKIN_EXT_GITHUB_TOKEN_URL: `${fake.url}/login/oauth/access_token`,
       MASKIN_EXT_GITHUB_API_URL: fake.url,
+      MASKIN_EXT_SESSIONS_API_URL: 'http://127.0.0.1:9',
+      MASKIN_EXT_SESSIONS_WORK_DIR: workRoot,
+      MASKIN_EXT_SESSIONS_CONTROL_MS: '50',
     },
     logger,
   });
@@ -89,6 +98,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
   await fake?.close();
+  rmSync(workRoot, { recursive: true, force: true });
 });
 
 let integrationId: string;
@@ -244,6 +254,48 @@ describe('provider tools', () => {
     expect(fake.issuesCreated.at(-1)).toMatchObject({ repository: 'acme/app', title: 'From Maskin' });
     const events = await eventsOf(t, owner.workspaceId, ['github_issue']);
     expect(events.at(-1)).toMatchObject({ type: 'github.api.issue_created', entity_id: 'acme/app#1' });
+  });
+});
+
+describe('sessions', () => {
+  it("hands the connection's token to an agent session as GITHUB_TOKEN, beside the LLM key", async () => {
+    const agent = await call('POST', '/api/actors/agents', as(owner, { body: { name: 'Coder' } }));
+    expect(agent.status).toBe(201);
+    // The agent proves it got the token by printing its SHA-256, never the token.
+    const script =
+      "const h=require('crypto').createHash('sha256').update(process.env.GITHUB_TOKEN||'').digest('hex');" +
+      "console.log('github='+h+' anthropic='+(process.env.ANTHROPIC_API_KEY?'set':'unset'))";
+    const profile = await call(
+      'PUT',
+      `/api/sessions/agents/${agent.body.id}/profile`,
+      as(owner, { body: { runtime: 'custom', command: [process.execPath, '-e', script] } }),
+    );
+    expect(profile.status, JSON.stringify(profile.body)).toBe(200);
+    const keys = await call('PUT', `/api/workspaces/${owner.workspaceId}/extensions/sessions`, {
+      key: owner.key,
+      body: { secrets: { anthropic_api_key: 'sk-ant-test-llm-key' } },
+    });
+    expect(keys.status).toBe(200);
+    const created = await call(
+      'POST',
+      '/api/sessions',
+      as(owner, { body: { agent_id: agent.body.id, prompt: 'go' } }),
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    let session: any;
+    await waitFor(async () => {
+      session = (await call('GET', `/api/sessions/${created.body.id}`, as(owner))).body;
+      return ['completed', 'failed', 'timeout', 'stopped'].includes(session.status);
+    }, 20_000);
+    expect(session.status, JSON.stringify(session)).toBe('completed');
+    const logs = (await call('GET', `/api/sessions/${created.body.id}/logs?limit=200`, as(owner))).body.items;
+    const token = await (await t.kernel.container.get(integrationsServiceRef)).freshAccessToken(
+      owner.workspaceId,
+      integrationId,
+    );
+    const hash = createHash('sha256').update(token!).digest('hex');
+    expect(logs.map((line: any) => line.text)).toContain(`github=${hash} anthropic=set`);
+    expect(logs.map((line: any) => line.text)).toContain('credentials: workspace keys; tools: integrations');
   });
 });
 

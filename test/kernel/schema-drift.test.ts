@@ -13,10 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as claudeOAuthTables from '../../core-extensions/claude-oauth/table.ts';
 import { filesTable } from '../../core-extensions/files/table.ts';
 import { importErrorsTable, importsTable } from '../../core-extensions/imports/table.ts';
+import * as integrationsTables from '../../core-extensions/integrations/tables.ts';
 import { objectLinksTable } from '../../core-extensions/objects/links-table.ts';
 import { objectsTable } from '../../core-extensions/objects/table.ts';
 import { relationshipsTable } from '../../core-extensions/relationships/table.ts';
 import * as skillsTables from '../../core-extensions/sessions/skills/tables.ts';
+import * as webhooksTables from '../../core-extensions/webhooks/tables.ts';
 import * as dailyDigestTables from '../../extensions/daily-digest/tables.ts';
 import { meetingNotes } from '../../extensions/meeting-notes/service.ts';
 import * as kernelSchema from '../../kernel/db/schema.ts';
@@ -56,6 +58,8 @@ const owned: PgTable[] = [
   ...tablesOf(dailyDigestTables),
   ...tablesOf(skillsTables),
   ...tablesOf(claudeOAuthTables),
+  ...tablesOf(integrationsTables),
+  ...tablesOf(webhooksTables),
 ];
 const views: PgTable[] = [];
 
