@@ -99,8 +99,11 @@ export interface IntegrationProvider {
   oauth?(): OAuthClientConfig;
   /** Event types it records from webhooks (declared in its own manifest). */
   events: readonly string[];
-  /** api_key providers: check the key at the provider; throw an ApiError to refuse. */
-  validateApiKey?(apiKey: string, config: Record<string, unknown>): Promise<ConnectionIdentity>;
+  /**
+   * api_key providers: check the key at the provider. undefined (or a throw, e.g. the
+   * provider is unreachable) refuses it with 422 INTEGRATION_API_KEY_INVALID.
+   */
+  validateApiKey?(apiKey: string, config: Record<string, unknown>): Promise<ConnectionIdentity | undefined>;
   /** After the token exchange: who was connected (GitHub App: the installation_id query). */
   identify?(input: { grant: TokenGrant; query: Record<string, string> }): Promise<ConnectionIdentity>;
   /** Custom revocation (GitHub's DELETE /applications/{client_id}/token); else RFC 7009 at revokeUrl. */

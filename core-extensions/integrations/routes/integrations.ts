@@ -16,7 +16,7 @@ import {
   workspaceOf,
   z,
 } from '@maskin/contract';
-import type { IntegrationProvider } from '../api.ts';
+import type { ConnectionIdentity, IntegrationProvider } from '../api.ts';
 import { errors } from '../errors.ts';
 import type { OAuthFlow } from '../oauth-flow.ts';
 import { type IntegrationsCore, integrationJson } from '../service.ts';
@@ -152,7 +152,17 @@ export function integrationRoutes(core: IntegrationsCore, flow: OAuthFlow) {
             );
           }
         }
-        const identity = (await provider.validateApiKey?.(input.api_key, input.config)) ?? {};
+        let identity: ConnectionIdentity | undefined = {};
+        if (provider.validateApiKey) {
+          identity = await provider.validateApiKey(input.api_key, input.config).catch(() => undefined);
+        }
+        if (!identity) {
+          throw extensionError(
+            { errors },
+            'INTEGRATION_API_KEY_INVALID',
+            `${provider.name} refused the API key`,
+          );
+        }
         const row = await db.transaction((tx) =>
           core.store(tx, scope, { provider, grant: { accessToken: input.api_key! }, ...identity }),
         );
