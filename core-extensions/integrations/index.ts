@@ -21,13 +21,9 @@ import { sessionCredentialsPoint } from '../sessions/api.ts';
 import { type IntegrationsService, integrationProvidersPoint, integrationsServiceRef } from './api.ts';
 import { errors } from './errors.ts';
 import { OAuthFlow } from './oauth-flow.ts';
+import { REFRESH_QUEUE } from './refresh.ts';
 import { integrationRoutes } from './routes/integrations.ts';
-import {
-  INTEGRATION_EVENT_TYPES,
-  type IntegrationsConfig,
-  IntegrationsCore,
-  REFRESH_QUEUE,
-} from './service.ts';
+import { INTEGRATION_EVENT_TYPES, type IntegrationsConfig, IntegrationsCore } from './service.ts';
 
 /** MASKIN_EXT_INTEGRATIONS_UI_URL, _PUBLIC_URL, _REFRESH_MARGIN_SECONDS, _REQUEST_TIMEOUT_MS. */
 const config = z.object({

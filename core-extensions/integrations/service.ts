@@ -1,19 +1,6 @@
 /**
- * Connections: store, list, fresh tokens, disconnect. Plain inputs and a
- * transaction, no HTTP (the OAuth dance is in oauth-flow.ts).
- *
- * Refresh is single-flight across every caller and every server process, as in
- * claude-oauth: a caller takes the connection's row with SELECT ... FOR UPDATE and
- * only while holding it decides whether the token is near expiry, calls the token
- * endpoint and stores the new pair. A concurrent caller waits on the lock, then reads
- * the refreshed row. Refresh tokens rotate: two refreshes racing would spend one
- * refresh token twice and leave a dead one stored. The lock is held across the HTTP
- * call on purpose; the call is bounded by request_timeout_ms.
- *
- * A refresh job is enqueued, in the transaction that stores tokens, for
- * refresh_margin_seconds before they expire, so an idle workspace's connection stays
- * alive without a caller; its singleton key names the expiry, so the job that
- * refreshes enqueues the next one instead of colliding with itself.
+ * Connections: store, list, disconnect, find. Plain inputs and a transaction, no
+ * HTTP (the OAuth dance is in oauth-flow.ts, fresh tokens and refresh in refresh.ts).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -27,8 +14,9 @@ import {
 } from '@maskin/contract';
 import type { Logger } from 'pino';
 import type { IntegrationProvider, IntegrationSummary, TokenGrant } from './api.ts';
-import { refreshGrant, revokeAt, TokenEndpointError } from './oauth.ts';
-import { open, seal } from './sealed-credentials.ts';
+import { revokeAt } from './oauth.ts';
+import { freshAccessToken, openRow, scheduleRefresh } from './refresh.ts';
+import { seal } from './sealed-credentials.ts';
 import { type IntegrationRow, integrations } from './tables.ts';
 
 const { and, desc, eq, or, lt, sql } = orm;
@@ -42,8 +30,6 @@ export const INTEGRATION_EVENT_TYPES = [
   'integration.disconnected',
 ] as const;
 export type IntegrationEventType = (typeof INTEGRATION_EVENT_TYPES)[number];
-
-export const REFRESH_QUEUE = 'refresh';
 
 export interface IntegrationsConfig {
   ui_url: string;
@@ -213,7 +199,7 @@ export class IntegrationsCore {
           .onConflictDoNothing()
           .returning();
     if (!row) return this.store(tx, scope, input); // a concurrent connect of the same id won
-    await this.scheduleRefresh(tx, row);
+    await scheduleRefresh(this, tx, row);
     await this.record(tx, scope, 'integration.connected', row.id, {
       provider: row.provider,
       external_id: row.externalId,
@@ -223,101 +209,8 @@ export class IntegrationsCore {
     return row;
   }
 
-  private async scheduleRefresh(tx: Db, row: IntegrationRow) {
-    if (!this.deps.jobs || !row.expiresAt || !row.refreshTokenCiphertext) return;
-    const margin = this.deps.config.refresh_margin_seconds * 1000;
-    await this.deps.jobs.enqueue(tx, {
-      queue: REFRESH_QUEUE,
-      workspaceId: row.workspaceId,
-      payload: { integrationId: row.id },
-      runAt: new Date(Math.max(this.now().getTime(), row.expiresAt.getTime() - margin)),
-      singletonKey: `${row.id}:${row.expiresAt.getTime()}`,
-      maxAttempts: 3,
-    });
-  }
-
-  private openRow(row: IntegrationRow) {
-    try {
-      return open(this.deps.secrets, { workspaceId: row.workspaceId, rowId: row.id }, row.wrappedKey, {
-        access_token: row.accessTokenCiphertext,
-        refresh_token: row.refreshTokenCiphertext,
-      });
-    } catch {
-      this.deps.logger.error(
-        { workspaceId: row.workspaceId, integrationId: row.id },
-        'integrations: stored tokens do not decrypt for this row (altered, copied, or another installation key); connect again',
-      );
-      return undefined;
-    }
-  }
-
-  /**
-   * A valid access token, refreshed first when it expires within the margin.
-   * undefined when there is no such connection, its tokens do not decrypt, or it has
-   * expired and the refresh failed.
-   */
-  async freshAccessToken(workspaceId: string, integrationId: string): Promise<string | undefined> {
-    return this.deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .select()
-        .from(integrations)
-        .where(and(eq(integrations.workspaceId, workspaceId), eq(integrations.id, integrationId)))
-        .for('update');
-      if (!row) return undefined;
-      const tokens = this.openRow(row);
-      if (!tokens?.access_token) return undefined;
-      const at = this.now().getTime();
-      const margin = this.deps.config.refresh_margin_seconds * 1000;
-      if (!row.expiresAt || row.expiresAt.getTime() - margin > at) return tokens.access_token;
-      const provider = this.provider(row.provider);
-      const oauth = provider?.oauth?.();
-      const stillValid = row.expiresAt.getTime() > at ? tokens.access_token : undefined;
-      if (!tokens.refresh_token || !oauth) return stillValid;
-      const scope = { workspaceId, actorId: null };
-      try {
-        const grant = await refreshGrant(oauth, tokens.refresh_token, this.deps.config.request_timeout_ms);
-        const next = {
-          access_token: grant.accessToken,
-          refresh_token: grant.refreshToken ?? tokens.refresh_token,
-        };
-        const { wrappedKey, sealed } = seal(this.deps.secrets, { workspaceId, rowId: row.id }, next);
-        const [updated] = await tx
-          .update(integrations)
-          .set({
-            wrappedKey,
-            accessTokenCiphertext: sealed.access_token!,
-            refreshTokenCiphertext: sealed.refresh_token!,
-            expiresAt: grant.expiresIn === undefined ? null : new Date(at + grant.expiresIn * 1000),
-            refreshedAt: now,
-            lastRefreshError: null,
-            updatedAt: now,
-          })
-          .where(eq(integrations.id, row.id))
-          .returning();
-        await this.scheduleRefresh(tx, updated!);
-        await this.record(tx, scope, 'integration.refreshed', row.id, {
-          provider: row.provider,
-          expires_at: updated!.expiresAt?.toISOString() ?? null,
-          rotated_refresh_token: grant.refreshToken !== undefined,
-        });
-        return next.access_token;
-      } catch (error) {
-        if (!(error instanceof TokenEndpointError)) throw error;
-        await tx
-          .update(integrations)
-          .set({ lastRefreshError: error.message, updatedAt: now })
-          .where(eq(integrations.id, row.id));
-        await this.record(tx, scope, 'integration.refresh_failed', row.id, {
-          provider: row.provider,
-          reason: error.message,
-        });
-        this.deps.logger.warn(
-          { workspaceId, integrationId: row.id, reason: error.message },
-          'integrations: refresh failed',
-        );
-        return stillValid;
-      }
-    });
+  freshAccessToken(workspaceId: string, integrationId: string) {
+    return freshAccessToken(this, workspaceId, integrationId);
   }
 
   /** Revokes at the provider where it can (best effort, reported in the event), then deletes. */
@@ -325,7 +218,7 @@ export class IntegrationsCore {
     const row = await this.get(this.deps.db, scope.workspaceId, id);
     if (!row) return false;
     const provider = this.provider(row.provider);
-    const tokens = this.openRow(row);
+    const tokens = openRow(this, row);
     let revoked: boolean | 'unsupported' = 'unsupported';
     const oauth = provider?.oauth?.();
     if (tokens?.access_token && (provider?.revoke || oauth?.revokeUrl)) {
@@ -370,7 +263,7 @@ export class IntegrationsCore {
     for (const row of rows) {
       const provider = this.provider(row.provider);
       if (!provider?.sessionEnv || !(await provider.enabledIn(workspaceId))) continue;
-      const token = await this.freshAccessToken(workspaceId, row.id);
+      const token = await freshAccessToken(this, workspaceId, row.id);
       if (token) Object.assign(env, provider.sessionEnv(token));
     }
     return env;
