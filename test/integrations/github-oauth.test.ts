@@ -242,6 +242,34 @@ describe('refresh', () => {
   });
 });
 
+describe('refresh job', () => {
+  it('refreshes a token that expires within the margin with no caller asking (jobsRef)', async () => {
+    const other = await t.signup('Early');
+    await enableGitHub(other);
+    fake.installationId = '5151';
+    fake.expiresIn.code = 60; // inside the 300 s margin: the job is due at once
+    const before = fake.refreshCount;
+    try {
+      const { callback: path } = await authorize(other);
+      const id = (await callback(path)).searchParams.get('integration');
+      expect(id).toBeTruthy();
+      await waitFor(async () =>
+        (await eventsOf(t, other.workspaceId, ['integration'])).some(
+          (e) => e.type === 'integration.refreshed',
+        ),
+      );
+      expect(fake.refreshCount).toBe(before + 1);
+      const [row] = await query<{ expires_at: Date }>('select expires_at from integrations where id = $1', [
+        id,
+      ]);
+      expect(new Date(row!.expires_at).getTime()).toBeGreaterThan(Date.now() + 3_600_000);
+    } finally {
+      fake.installationId = '4242';
+      fake.expiresIn.code = 28_800;
+    }
+  });
+});
+
 describe('provider tools', () => {
   it("opens a GitHub issue with the workspace's token and records it", async () => {
     const opened = await call(
