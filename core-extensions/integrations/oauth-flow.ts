@@ -133,19 +133,28 @@ export class OAuthFlow {
     if (!ADMIN_ROLES.has((await this.members.roleOf(row.workspaceId, row.actorId)) ?? '')) {
       return fail('not_authorized');
     }
+    // `<wrapped key>:<sealed verifier>`; neither part contains a colon (v1.<base64url>).
     const [wrappedKey, sealedVerifier] = row.codeVerifierCiphertext.split(':') as [string, string];
-    const { code_verifier: codeVerifier } = open(
-      this.core.deps.secrets,
-      { workspaceId: row.workspaceId, rowId: stateHash },
-      wrappedKey,
-      { code_verifier: sealedVerifier },
-    );
+    let codeVerifier: string | undefined;
+    try {
+      codeVerifier = open(
+        this.core.deps.secrets,
+        { workspaceId: row.workspaceId, rowId: stateHash },
+        wrappedKey,
+        {
+          code_verifier: sealedVerifier,
+        },
+      ).code_verifier;
+    } catch {
+      codeVerifier = undefined; // altered, or another installation key
+    }
+    if (!codeVerifier) return fail('state_unknown');
     let grant: Awaited<ReturnType<typeof exchangeCode>>;
     let identity: { externalId?: string; label?: string } = {};
     try {
       grant = await exchangeCode(
         oauth,
-        { code: query.code, codeVerifier: codeVerifier!, redirectUri: row.redirectUri },
+        { code: query.code, codeVerifier, redirectUri: row.redirectUri },
         this.core.deps.config.request_timeout_ms,
       );
       if (provider.identify) identity = await provider.identify({ grant, query });
