@@ -108,6 +108,13 @@ export const sessionsServiceRef = createServiceRef<SessionsService>({
 export interface SessionCredentialProvider {
   /** Shown in the session's system log line ("credentials: claude-oauth"). */
   name: string;
+  /**
+   * `llm` (default): one LLM credential, first answer wins, as above. `tool`: tokens
+   * for tools the agent calls (integrations' GITHUB_TOKEN), always added beside the
+   * LLM credential, never instead of it; a variable the agent's own secret
+   * environment sets wins over a tool provider's.
+   */
+  kind?: 'llm' | 'tool';
   runtimes: readonly string[];
   credentialsFor(workspaceId: string): Promise<Record<string, string> | undefined>;
 }

@@ -15,7 +15,11 @@ import type { Access, RouteDefinition, ToolAnnotations } from './route.ts';
 import type { ServiceFactory } from './service-factory.ts';
 
 export const EXTENSION_ID_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
-export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
+/**
+ * `entity.action`, or `source.entity.action` for events normalised from an outside
+ * system (integrations' providers: `github.pull_request.opened`).
+ */
+export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,2}$/;
 export const TOOL_NAME_PATTERN = /^[a-z][a-z0-9_]*$/;
 
 export type Enablement = 'always' | 'default-on' | 'opt-in';
@@ -38,7 +42,9 @@ export const manifestSchema = z.object({
     .optional(),
   enablement: z.enum(['always', 'default-on', 'opt-in']),
   settings: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
-  events: z.array(z.string().regex(EVENT_TYPE_PATTERN, 'must look like entity.action')).default([]),
+  events: z
+    .array(z.string().regex(EVENT_TYPE_PATTERN, 'must look like entity.action (or source.entity.action)'))
+    .default([]),
   secrets: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
   config: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
   errors: z

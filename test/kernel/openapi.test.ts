@@ -52,7 +52,13 @@ describe('GET /openapi.json', () => {
   });
 
   it('marks public routes with security: [] and every other route with bearerAuth (streams: or a ticket)', () => {
-    const publicRoutes = ['post /api/actors/signup', 'get /api/health'];
+    // The no-auth allowlist (design brief §4): signup, health, OAuth callbacks, webhook ingest.
+    const publicRoutes = [
+      'post /api/actors/signup',
+      'get /api/health',
+      'get /api/integrations/{provider}/callback',
+      'post /api/webhooks/{provider}',
+    ];
     // Streams (the event stream, extensions' streams) also accept a stream ticket; nothing else does.
     const isTicketRoute = (method: string, path: string) => method === 'get' && path.endsWith('/stream');
     find('get', '/api/events/stream');

@@ -14,6 +14,7 @@ import * as claudeOAuthTables from '../../core-extensions/claude-oauth/table.ts'
 import { commentsTable } from '../../core-extensions/comments/tables.ts';
 import { filesTable } from '../../core-extensions/files/table.ts';
 import { importErrorsTable, importsTable } from '../../core-extensions/imports/table.ts';
+import * as integrationsTables from '../../core-extensions/integrations/tables.ts';
 import * as notificationsTables from '../../core-extensions/notifications/tables.ts';
 import { objectLinksTable } from '../../core-extensions/objects/links-table.ts';
 import { objectsTable } from '../../core-extensions/objects/table.ts';
@@ -22,6 +23,7 @@ import * as skillsTables from '../../core-extensions/sessions/skills/tables.ts';
 import * as sessionsTables from '../../core-extensions/sessions/tables.ts';
 import { subscriptionsTable } from '../../core-extensions/subscriptions/tables.ts';
 import * as triggersTables from '../../core-extensions/triggers/tables.ts';
+import * as webhooksTables from '../../core-extensions/webhooks/tables.ts';
 import * as dailyDigestTables from '../../extensions/daily-digest/tables.ts';
 import { meetingNotes } from '../../extensions/meeting-notes/service.ts';
 import * as kernelSchema from '../../kernel/db/schema.ts';
@@ -66,6 +68,8 @@ const owned: PgTable[] = [
   ...tablesOf(notificationsTables),
   subscriptionsTable,
   commentsTable,
+  ...tablesOf(integrationsTables),
+  ...tablesOf(webhooksTables),
 ];
 const views: PgTable[] = [];
 
