@@ -5,8 +5,7 @@
  * may run either alone, and this one works where both are enabled.
  */
 import { configRef, defineExtension } from '@maskin/contract';
-import { agentWakersPoint } from '../notifications/api.ts';
-import { sessionsAgentWaker } from '../notifications/sessions-bridge.ts';
+import { agentWakersPoint, sessionsAgentWaker } from '../notifications/api.ts';
 import { type SessionsService, sessionsServiceRef } from '../sessions/api.ts';
 
 /**

@@ -106,6 +106,8 @@ export function commentRoutes(db: Db, service: CommentsService) {
         path: '/{id}',
         tags,
         summary: 'Get a comment',
+        description:
+          'Reads one comment of an object of this workspace: its author, text with mentions, thread parent and edit time (a deleted comment reads as a tombstone).',
         request: { params: idParam },
         responses: { 200: jsonResponse(commentSchema, 'The comment'), ...errorResponses },
       }),

@@ -24,7 +24,7 @@ const counts = async (workspaceId: string) => {
   const [row] = await t.kernel.services.database.query<{ objects: string; edges: string; events: string }>(
     `select (select count(*) from objects where workspace_id = $1) as objects,
             (select count(*) from relationships where workspace_id = $1) as edges,
-            (select count(*) from events where workspace_id = $1) as events`,
+            (select count(*) from events where workspace_id = $1 and entity_type in ('object', 'relationship')) as events`,
     [workspaceId],
   );
   return { objects: Number(row!.objects), edges: Number(row!.edges), events: Number(row!.events) };

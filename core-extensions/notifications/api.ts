@@ -14,6 +14,7 @@ import type { NotificationJson } from './tables.ts';
 
 export type { Answer, AskMetadata, InputType } from './ask.ts';
 export { notificationSchema } from './routes/schemas.ts';
+export { sessionsAgentWaker } from './sessions-bridge.ts';
 export type { NotificationJson } from './tables.ts';
 
 export const NOTIFICATION_TYPES = ['needs_input', 'recommendation', 'good_news', 'alert'] as const;

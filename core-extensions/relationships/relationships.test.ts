@@ -1,6 +1,7 @@
 import {
   as,
   createTestKernel,
+  disableWithDependents,
   eventsOf,
   type Member,
   setExtensionSettings,
@@ -201,15 +202,12 @@ describe('enablement', () => {
     const refused = await put('relationships', false);
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain('"graph"');
-    // graph and imports require relationships: they go first
-    expect((await put('graph', false)).status).toBe(200);
-    expect((await put('imports', false)).status).toBe(200);
-    expect((await put('relationships', false)).status).toBe(200);
+    // graph (and whatever else requires relationships) goes first
+    expect(await disableWithDependents(t, admin, 'relationships')).toContain('graph');
     const gated = await t.call('GET', '/api/relationships', as(admin));
     expect(gated.status).toBe(404);
     expect(gated.body.error.code).toBe('EXTENSION_NOT_ENABLED');
-    expect((await put('files', false)).status).toBe(200);
-    expect((await put('objects', false)).status).toBe(200);
+    expect((await disableWithDependents(t, admin, 'objects')).at(-1)).toBe('objects');
     expect((await t.call('GET', '/api/objects', as(admin))).body.error.code).toBe('EXTENSION_NOT_ENABLED');
   });
 
@@ -235,9 +233,7 @@ describe('enablement', () => {
     const edgesOf = async () => (await t.call('GET', `/api/objects/${from}`, as(admin))).body;
     expect((await edgesOf()).relationships).toHaveLength(1);
 
-    expect((await put('graph', false)).status).toBe(200);
-    expect((await put('imports', false)).status).toBe(200);
-    expect((await put('relationships', false)).status).toBe(200);
+    await disableWithDependents(t, admin, 'relationships');
     const hidden = await edgesOf();
     expect(hidden.relationships).toEqual([]);
     expect(hidden.connected_objects).toEqual([]);

@@ -44,16 +44,13 @@ export function workspaceInvitationRoutes(k: KernelServices) {
       tool: {
         name: 'invite_member',
         description:
-          'Invites a person by email to the workspace with a role (admin; owner role needs an owner). They join only when they accept it. The answer is the same whether or not the address has an account. Agents are not invited: add_member adds an agent you manage.',
+          'Invites a person by email to the workspace with a role (admin; owner role needs an owner). They join only when they accept it (POST /api/actors/me/invitations/{id}/accept); inviting the same address again renews the open invitation. The answer is the same whether or not the address has an account. Agents are not invited: add_member adds an agent you manage.',
       },
       route: createRoute({
         method: 'post',
         path: '/{workspace_id}/invitations',
         tags,
         summary: 'Invite a person by email (admin)',
-        description:
-          'Creates an invitation, or renews the open one for the same address. The person joins when they accept it ' +
-          '(POST /api/actors/me/invitations/{id}/accept). The answer does not depend on whether the address has an account.',
         request: {
           params: workspaceIdParam,
           body: jsonBody(

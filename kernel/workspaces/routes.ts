@@ -158,17 +158,13 @@ export function workspaceRoutes(k: KernelServices) {
       tool: {
         name: 'add_member',
         description:
-          'Adds an agent you manage (by actor_id) to the workspace with a role (admin). People are not added: invite them with invite_member and they accept.',
+          'Adds an agent you manage (by actor_id) to the workspace with a role (admin): you manage it as an admin or owner of a workspace the agent is in, holding at least its role in each. People are not added: invite them with invite_member (POST /api/workspaces/{workspace_id}/invitations) and they join when they accept.',
       },
       route: createRoute({
         method: 'post',
         path: '/{workspace_id}/members',
         tags,
         summary: 'Add an agent you manage (admin); people join by invitation',
-        description:
-          'Only agents are added directly, by an admin who manages them (admin or owner of a workspace the agent is in, ' +
-          'holding at least its role in each). A person joins a workspace by accepting an invitation: ' +
-          'POST /api/workspaces/{workspace_id}/invitations.',
         request: {
           params: workspaceIdParam,
           body: jsonBody(z.object({ actor_id: z.string().uuid(), role: roleSchema })),

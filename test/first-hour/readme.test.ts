@@ -241,7 +241,11 @@ it('the README works as written, from the first start to the operator CLI', asyn
   const joined = JSON.parse(await run('signup'));
   expect(joined.actor).toMatch(UUID);
   expect(joined.key).toMatch(/^ank_/);
-  expect(JSON.parse(await run('invite'))).toEqual({ email: 'ada@example.com', role: 'member', status: 'pending' });
+  expect(JSON.parse(await run('invite'))).toEqual({
+    email: 'ada@example.com',
+    role: 'member',
+    status: 'pending',
+  });
   expect(JSON.parse(await run('accept'))).toEqual({ actor_id: joined.actor, role: 'member' });
   const agentKey = (await run('agent')).trim();
   expect(await api('/api/actors/me', agentKey)).toMatchObject({ type: 'agent', name: 'Planner' });

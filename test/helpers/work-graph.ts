@@ -83,3 +83,32 @@ export async function setExtensionSettings(
   if (result.status !== 200)
     throw new Error(`settings failed: ${result.status} ${JSON.stringify(result.body)}`);
 }
+
+/**
+ * Disables `extensionId` in the owner's workspace after every installed extension that
+ * requires it, directly or not (dependents first), so a test does not hard-code today's
+ * list of extensions. Returns the ids it disabled, the extension itself last.
+ */
+export async function disableWithDependents(t: TestKernel, owner: Member, extensionId: string) {
+  const catalog = await t.call('GET', '/api/extensions', { key: owner.key });
+  const requires = new Map<string, string[]>(
+    (catalog.body.items as { id: string; requires: string[] }[]).map((e) => [e.id, e.requires]),
+  );
+  const order: string[] = [];
+  const visit = (id: string) => {
+    for (const [dependent, needs] of requires) {
+      if (needs.includes(id) && !order.includes(dependent)) visit(dependent);
+    }
+    if (!order.includes(id)) order.push(id);
+  };
+  visit(extensionId);
+  for (const id of order) {
+    const result = await t.call('PUT', `/api/workspaces/${owner.workspaceId}/extensions/${id}`, {
+      key: owner.key,
+      body: { enabled: false },
+    });
+    if (result.status !== 200)
+      throw new Error(`disable ${id}: ${result.status} ${JSON.stringify(result.body)}`);
+  }
+  return order;
+}

@@ -39,7 +39,8 @@ const ALIASES: Record<string, string> = {
   'double precision': 'double precision',
 };
 const canonical = (type: string) => {
-  const normalized = type.toLowerCase().replace(/\s+/g, ' ').trim();
+  // drizzle writes numeric(14, 6); PostgreSQL's format_type writes numeric(14,6)
+  const normalized = type.toLowerCase().replace(/\s+/g, ' ').replace(/,\s+/g, ',').trim();
   const base = normalized.replace(/\(.*$/, '');
   const alias = ALIASES[base];
   return alias ? normalized.replace(base, alias) : normalized;

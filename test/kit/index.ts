@@ -31,6 +31,7 @@ export {
 export {
   addMember,
   as,
+  disableWithDependents,
   eventsOf,
   inviteAndAccept,
   type Member,

@@ -40,10 +40,22 @@ afterAll(() => t?.close());
 describe('asking and answering', () => {
   it('an agent asks, the human answers over HTTP, the agent is woken once with the answer and its session', async () => {
     const sessionId = '6f1c8e5e-3d1e-4a49-9a53-2f4ab0d1c001';
+    // the source is always the caller: a body that names one is refused, naming the field
+    const spoofed = await t.call(
+      'POST',
+      '/api/notifications',
+      as(agent, {
+        type: 'alert',
+        target_actor_id: human.actorId,
+        source_actor_id: colleague.actorId,
+        title: 'x',
+      }),
+    );
+    expect(spoofed.status).toBe(400);
+    expect(spoofed.body.error.details[0].path).toBe('source_actor_id');
     const asked = await notify(agent, {
       type: 'needs_input',
       target_actor_id: human.actorId,
-      source_actor_id: colleague.actorId, // ignored: the source is always the caller
       title: 'Which launch date?',
       metadata: {
         input_type: 'single',

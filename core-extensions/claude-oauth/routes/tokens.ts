@@ -76,6 +76,8 @@ export function tokenRoutes(db: Db, service: ClaudeOAuthService) {
         path: '/token',
         tags,
         summary: 'Delete the Claude subscription tokens',
+        description:
+          "Deletes the workspace's Claude subscription tokens (admin); sessions fall back to the agent's own or the workspace's API keys.",
         responses: { 204: { description: 'Deleted' }, ...errorResponses },
       }),
       handler: async (c) => {

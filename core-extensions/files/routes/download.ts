@@ -40,6 +40,8 @@ export function downloadRoute(files: FilesService) {
       path: '/{id}/content',
       tags: ['Files'],
       summary: "Download a file's bytes (Range supported)",
+      description:
+        "Downloads a file's bytes with its sniffed Content-Type, a Content-Disposition naming it, its SHA-256 as ETag (304 on If-None-Match) and single-range support (206, 416).",
       request: { params: fileIdParam, query: downloadQuery, headers: downloadHeaders },
       responses: {
         200: {

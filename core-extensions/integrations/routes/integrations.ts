@@ -212,6 +212,8 @@ export function integrationRoutes(core: IntegrationsCore, flow: OAuthFlow) {
         path: '/{id}',
         tags,
         summary: 'Disconnect: revoke at the provider where supported, delete the credentials',
+        description:
+          'Disconnects an integration (admin): revokes the token at the provider where it supports that, deletes the stored credentials and records integration.disconnected.',
         request: { params: idParam },
         responses: { 204: { description: 'Disconnected' }, ...errorResponses },
       }),

@@ -31,6 +31,8 @@ export function preferenceRoutes(deps: {
         path: '/preferences',
         tags,
         summary: 'Your delivery preferences in this workspace',
+        description:
+          'Your notification delivery preferences in this workspace: which types are emailed at once, and whether you get a daily digest.',
         responses: {
           200: jsonResponse(preferencesSchema, 'Preferences (defaults when never set)'),
           ...errorResponses,
@@ -73,6 +75,8 @@ export function preferenceRoutes(deps: {
         path: '/digest',
         tags,
         summary: "Email this workspace's digest now (admin; 202: the job that does it)",
+        description:
+          'Sends the daily digest of unread notifications now, to everyone in this workspace who asked for one (admin).',
         responses: {
           202: jsonResponse(
             z.object({ job_id: z.string().uuid() }).openapi('NotificationsDigestJob'),

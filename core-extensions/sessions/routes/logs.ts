@@ -83,6 +83,8 @@ export function logRoutes(deps: { db: Db; logs: SessionLogs }) {
         path: '/{id}/logs/stream',
         tags,
         summary: "Follow a session's log (SSE, resumable with Last-Event-ID; ends with event done)",
+        description:
+          "Follows a session's log lines as Server-Sent Events: resumable with Last-Event-ID (or last_event_id) on any instance, and ends with a `done` event carrying the final status.",
         request: {
           params: sessionIdParam,
           query: streamRequest.query.extend({ stream: streamFilter }),

@@ -41,6 +41,8 @@ export function profileRoutes(deps: {
         path: '/agents',
         tags,
         summary: 'List agent runtime profiles',
+        description:
+          'Lists the agents of this workspace with their runtime profiles (runtime, model, limits, and which secret environment keys are set, never their values), in keyset pages.',
         request: { query: pageQuery },
         responses: { 200: jsonResponse(pageOf(profileSchema), 'Profiles, by agent id'), ...errorResponses },
       }),
@@ -71,6 +73,8 @@ export function profileRoutes(deps: {
         path: '/agents/{actor_id}/profile',
         tags,
         summary: "Get an agent's runtime profile (secret values are never returned)",
+        description:
+          "Reads an agent's runtime profile in this workspace: runtime, command, model, system prompt, MCP servers, secret environment key names (never values), concurrency limit and monthly budget.",
         request: { params: actorIdParam },
         responses: { 200: jsonResponse(profileSchema, 'The profile'), ...errorResponses },
       }),
@@ -87,6 +91,8 @@ export function profileRoutes(deps: {
         path: '/agents/{actor_id}/profile',
         tags,
         summary: "Create or replace an agent's runtime profile (admin); env values are merged, null removes",
+        description:
+          "Creates or replaces an agent's runtime profile (admin): runtime claude-code, codex or custom with an argv array (never a shell string), model, system prompt, extra MCP servers, secret environment (encrypted; null removes a key), concurrency limit and monthly budget.",
         request: { params: actorIdParam, body: jsonBody(profileInputSchema) },
         responses: { 200: jsonResponse(profileSchema, 'The profile'), ...errorResponses },
       }),
@@ -110,6 +116,8 @@ export function profileRoutes(deps: {
         path: '/agents/{actor_id}/profile',
         tags,
         summary: "Delete an agent's runtime profile (admin)",
+        description:
+          "Deletes an agent's runtime profile (admin); the agent can no longer start sessions here until it has one again.",
         request: { params: actorIdParam },
         responses: { 204: { description: 'Deleted' }, ...errorResponses },
       }),

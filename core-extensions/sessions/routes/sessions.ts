@@ -154,6 +154,8 @@ export function sessionRoutes(core: SessionCore & { members: ExtensionMembers })
         path: '/{id}/start',
         tags,
         summary: 'Queue a pending session',
+        description:
+          'Queues a session created with auto_start false; it starts when the workspace and the agent have room under their concurrency limits (FIFO).',
         request: { params: sessionIdParam },
         responses: { 200: sessionResponse('The session'), ...errorResponses },
       }),
@@ -217,6 +219,8 @@ export function sessionRoutes(core: SessionCore & { members: ExtensionMembers })
         path: '/{id}/pause',
         tags,
         summary: 'Pause a running session: its working directory is archived, then the process stops (202)',
+        description:
+          'Pauses a running session: its working directory is archived to the blob store and the process stops (202: the owning instance does it within a control interval). Resume it with POST /{id}/resume.',
         request: { params: sessionIdParam },
         responses: {
           202: sessionResponse('Pause requested; the session becomes paused shortly'),
@@ -257,6 +261,8 @@ export function sessionRoutes(core: SessionCore & { members: ExtensionMembers })
         path: '/{id}/resume',
         tags,
         summary: 'Resume a paused session from its snapshot, optionally with a message',
+        description:
+          'Resumes a paused session: the snapshot is restored into a fresh directory and the runtime restarts in resume mode (Claude Code --resume), with `input` as its next message.',
         request: {
           params: sessionIdParam,
           body: jsonBody(
@@ -284,6 +290,7 @@ export function sessionRoutes(core: SessionCore & { members: ExtensionMembers })
         path: '/{id}/input',
         tags,
         summary: "Send a message to a running session's agent (its standard input)",
+        description: 'Sends one message to the standard input of a running interactive session.',
         request: {
           params: sessionIdParam,
           body: jsonBody(z.object({ text: z.string().min(1).max(100_000) }).openapi('SessionsInput')),

@@ -128,15 +128,13 @@ export function triggerRoutes(deps: RouteDeps) {
       tool: {
         name: 'create_trigger',
         description:
-          'Creates an automation in the current workspace. type cron fires on a schedule (config {expression: croner syntax, 6 fields puts seconds first, timezone, missed: skip|run_once}); type event fires on matching events (config {types: ["object.status_changed"], conditions: {entity_type, from_status, to_status, metadata: [{field: "data.to", operator: equals|not_equals|greater_than|less_than|before|after|within_days|is_set|is_not_set|contains, value}]}}); type reminder fires once at config.at. The action either starts a session for an agent member ({kind: "session", agent_id, prompt}) or calls one API operation as you ({kind: "operation", method, path, body}); prompt, path and body may insert {{event.type}}, {{event.entity_id}}, {{event.data.<field>}}, {{trigger.name}}, {{scheduled_for}}. Returns the trigger with next_run_at.',
+          'Creates an automation in the current workspace. type cron fires on a schedule (config {expression: croner syntax, 6 fields puts seconds first, timezone, missed: skip|run_once}); type event fires on matching events (config {types: ["object.status_changed"], conditions: {entity_type, from_status, to_status, metadata: [{field: "data.to", operator: equals|not_equals|greater_than|less_than|before|after|within_days|is_set|is_not_set|contains, value}]}}); type reminder fires once at config.at. The action either starts a session for an agent member ({kind: "session", agent_id, prompt}) or calls one API operation as you ({kind: "operation", method, path, body}); prompt, path and body may insert {{event.type}}, {{event.entity_id}}, {{event.data.<field>}}, {{trigger.name}}, {{scheduled_for}}. Each firing is claimed once across all instances; failing firings back off exponentially, and after max_consecutive_failures in a row (a workspace setting) the trigger disables itself. Returns the trigger with next_run_at.',
       },
       route: createRoute({
         method: 'post',
         path: '/',
         tags,
         summary: 'Create a trigger',
-        description:
-          'Each firing is claimed once across all instances (trigger + slot, or trigger + event id). Failing firings back off exponentially; after max_consecutive_failures in a row (a workspace setting) the trigger disables itself.',
         request: { body: jsonBody(createTriggerSchema) },
         responses: { 201: jsonResponse(triggerSchema, 'The trigger'), ...errorResponses },
       }),
