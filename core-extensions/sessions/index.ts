@@ -29,6 +29,7 @@ import { logRoutes } from './routes/logs.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { resumeSession, sessionRoutes } from './routes/sessions.ts';
 import { usageRoutes } from './routes/usage.ts';
+import { usageReportRoute } from './routes/usage-report.ts';
 import { SessionRunner } from './runner.ts';
 import { processRuntime } from './runtime/process.ts';
 import { type SessionCore, START_QUEUE, summaryOf } from './service.ts';
@@ -125,6 +126,11 @@ export default defineExtension({
         ...profileRoutes({ db, events: deps.events, secrets: deps.secrets, members: deps.members }),
         ...usageRoutes({ db }),
         ...sessionRoutes(core),
+        usageReportRoute({
+          db,
+          events: deps.events,
+          enforceBudgets: (workspaceId, actorId) => runner.enforceBudgets(workspaceId, actorId),
+        }),
         ...logRoutes({ db, logs }),
       ],
       service,

@@ -103,6 +103,7 @@ export const eventTypes = [
   'session.timeout',
   'session.stopped',
   'session.budget_exceeded',
+  'session.usage_reported',
 ] as const;
 export type SessionEventType = (typeof eventTypes)[number];
 
