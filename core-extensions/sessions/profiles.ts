@@ -64,7 +64,7 @@ export async function assertAgentMember(
 ) {
   const role = await members.roleOf(workspaceId, actorId, tx);
   const [actor] = role ? await members.getActors([actorId], { tx }) : [];
-  if (!actor || actor.type !== 'agent') {
+  if (actor?.type !== 'agent') {
     throw extensionError(
       { errors },
       'SESSIONS_AGENT_NOT_FOUND',

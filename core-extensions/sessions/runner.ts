@@ -182,7 +182,7 @@ export class SessionRunner {
       .select()
       .from(sessions)
       .where(and(eq(sessions.workspaceId, workspaceId), eq(sessions.id, sessionId)));
-    if (!peek || peek.status !== 'starting' || peek.instanceId !== null) return;
+    if (peek?.status !== 'starting' || peek.instanceId !== null) return;
     const budget = await exhaustedBudget(db, workspaceId, peek.actorId, settings.monthly_budget_usd);
     if (budget) {
       await db.transaction((tx) =>
