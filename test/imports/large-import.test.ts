@@ -1,17 +1,25 @@
 /**
  * A 100 MB CSV, generated as a stream (never held whole by the test either), is
- * uploaded, previewed and imported with bounded memory: the peak heap and RSS of this
- * process (the server runs in it) during the whole run stay within 200 MB of where
- * they started. Each row carries a 2 KB column that the mapping leaves out, so the
+ * uploaded, previewed and imported with bounded memory: the live memory of this process
+ * (the server runs in it), sampled after a forced garbage collection, stays within
+ * 150 MB of where it started during the whole run; holding the file would take at least
+ * 200 MB (100 MB of text as JavaScript strings). Live memory, not RSS: V8 collects when it
+ * likes, so RSS measures garbage and the allocator's slack as much as what is kept. Each row carries a 2 KB column that the mapping leaves out, so the
  * file is large while the database work stays modest: what is measured is the
  * streaming of the file, not the size of the database.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importsStack, streamedMultipart, upload } from '../files/upload-helpers.ts';
 import { usingPostgres } from '../helpers/test-database.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 import { setExtensionSettings } from '../helpers/work-graph.ts';
 import { confirm, finished } from './import-helpers.ts';
+
+// A full collection on demand, so samples measure what is kept rather than garbage.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 const TARGET_BYTES = 100 * 1000 * 1000;
 const MB = 1024 * 1024;
@@ -43,18 +51,22 @@ function* csvChunks(): Generator<Uint8Array> {
 it('imports a 100 MB CSV with bounded memory', { timeout: 900_000 }, async () => {
   const owner = await t.signup('Big');
   await setExtensionSettings(t, owner, 'files', { max_file_bytes: 200 * MB });
+  collectGarbage();
   const before = process.memoryUsage();
   const peak = {
+    arrayBuffers: before.arrayBuffers,
     heapUsed: before.heapUsed,
     rss: before.rss,
     outsideBuffers: before.rss - before.arrayBuffers,
   };
   const sampler = setInterval(() => {
+    collectGarbage();
     const now = process.memoryUsage();
     peak.heapUsed = Math.max(peak.heapUsed, now.heapUsed);
+    peak.arrayBuffers = Math.max(peak.arrayBuffers, now.arrayBuffers);
     peak.rss = Math.max(peak.rss, now.rss);
     peak.outsideBuffers = Math.max(peak.outsideBuffers, now.rss - now.arrayBuffers);
-  }, 50);
+  }, 500);
   try {
     const created = await upload(t, owner, '/api/imports', streamedMultipart('big.csv', csvChunks));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -81,16 +93,17 @@ it('imports a 100 MB CSV with bounded memory', { timeout: 900_000 }, async () =>
   }
   const growth = {
     heapUsed: (peak.heapUsed - before.heapUsed) / MB,
+    arrayBuffers: (peak.arrayBuffers - before.arrayBuffers) / MB,
     rss: (peak.rss - before.rss) / MB,
     outsideBuffers: (peak.outsideBuffers - (before.rss - before.arrayBuffers)) / MB,
   };
   const after = process.memoryUsage();
   console.log(
-    `large import: peak growth heap ${growth.heapUsed.toFixed(0)} MB, rss ${growth.rss.toFixed(0)} MB, rss outside array buffers ${growth.outsideBuffers.toFixed(0)} MB; array buffers ${(before.arrayBuffers / MB).toFixed(0)} -> ${(after.arrayBuffers / MB).toFixed(0)} MB`,
+    `large import: peak live growth heap ${growth.heapUsed.toFixed(0)} MB, array buffers ${growth.arrayBuffers.toFixed(0)} MB, rss ${growth.rss.toFixed(0)} MB, rss outside array buffers ${growth.outsideBuffers.toFixed(0)} MB; array buffers ${(before.arrayBuffers / MB).toFixed(0)} -> ${(after.arrayBuffers / MB).toFixed(0)} MB`,
   );
-  expect(growth.heapUsed).toBeLessThan(200);
-  // With DATABASE_URL the database is another process and RSS is all ours. On PGlite the
-  // database's WebAssembly memory (an ArrayBuffer that grows with the data and never
-  // shrinks) lives in this process, so there the bound applies to RSS outside it.
-  expect(usingPostgres() ? growth.rss : growth.outsideBuffers).toBeLessThan(200);
+  expect(growth.heapUsed).toBeLessThan(150);
+  // With DATABASE_URL the driver's buffers are array buffers of ours: they count too. On
+  // PGlite the database's WebAssembly memory (an ArrayBuffer that grows with the data
+  // and never shrinks) lives in this process, so there only the heap is ours to bound.
+  if (usingPostgres()) expect(growth.heapUsed + growth.arrayBuffers).toBeLessThan(150);
 });
