@@ -138,8 +138,11 @@ export interface IntegrationsService {
   findByExternalId(provider: string, externalId: string, tx?: Db): Promise<IntegrationSummary | undefined>;
   /** A valid access token, refreshed first (single-flight under a row lock) when near expiry. */
   freshAccessToken(workspaceId: string, integrationId: string): Promise<string | undefined>;
-  /** The workspace's connection of a provider (the newest), for provider tools. */
-  connectionOf(workspaceId: string, provider: string): Promise<IntegrationSummary | undefined>;
+  /**
+   * The workspace's connection of a provider (the newest), for provider tools; in `tx`
+   * when given (a caller inside a transaction, such as a notification channel).
+   */
+  connectionOf(workspaceId: string, provider: string, tx?: Db): Promise<IntegrationSummary | undefined>;
 }
 
 export const integrationsServiceRef = createServiceRef<IntegrationsService>({

@@ -105,7 +105,7 @@ export default defineExtension({
       provider: (id) => core.provider(id),
       findByExternalId: (provider, externalId, tx) => core.findByExternalId(provider, externalId, tx),
       freshAccessToken: (workspaceId, id) => core.freshAccessToken(workspaceId, id),
-      connectionOf: (workspaceId, provider) => core.connectionOf(workspaceId, provider),
+      connectionOf: (workspaceId, provider, tx) => core.connectionOf(workspaceId, provider, tx),
     };
     return { routes: integrationRoutes(core, flow), service };
   },

@@ -277,8 +277,8 @@ export class IntegrationsCore {
     return row ? summaryOf(row) : undefined;
   }
 
-  async connectionOf(workspaceId: string, provider: string) {
-    const [row] = await this.deps.db
+  async connectionOf(workspaceId: string, provider: string, db: Db = this.deps.db) {
+    const [row] = await db
       .select()
       .from(integrations)
       .where(and(eq(integrations.workspaceId, workspaceId), eq(integrations.provider, provider)))

@@ -8,6 +8,12 @@
  * dependencies. So notifications owns `agentWakersPoint`; whatever can wake an agent
  * (sessions, through `sessionsAgentWaker` in sessions-bridge.ts) registers on it.
  * With nothing registered, an answer or a mention is stored and nobody is woken.
+ *
+ * `notificationChannelsPoint` is the same shape of decision for delivery: email is
+ * notifications' own channel, but Slack (or any chat) belongs to an extension that
+ * notifications must not require. Such an extension requires notifications and
+ * registers a channel; a person turns it on per type in their preferences
+ * (`channels: { slack: ['needs_input'] }`).
  */
 import { createExtensionPoint, createServiceRef, type Db } from '@maskin/contract';
 import type { NotificationJson } from './tables.ts';
@@ -89,6 +95,39 @@ export interface NotificationsService {
   /** Calls the registered agent wakers in `tx`, each in a savepoint; a failure is reported, not thrown. */
   wakeAgent(tx: Db, input: AgentWakeInput): Promise<WakeOutcome>;
 }
+
+/** Who a notification is for, as a channel needs it (a human member of the workspace). */
+export interface NotificationRecipient {
+  actorId: string;
+  name: string;
+  /** The person's login email, when they have one (a channel may look them up by it). */
+  email: string | null;
+}
+
+/**
+ * A delivery channel beyond email. notifications calls `deliver` in the transaction
+ * that creates the notification, only for a human recipient whose preferences turn
+ * this channel on for the notification's type. Enqueue a job there (so a rolled-back
+ * request delivers nothing) and send from the job; do no network I/O in `deliver`.
+ * Return false when the channel cannot deliver in this workspace (its extension is
+ * disabled there, nothing is connected); a throw is reported in the
+ * `notification.created` event and never fails the notification.
+ */
+export interface NotificationChannel {
+  /** The key in preferences' `channels` (`slack`): lowercase letters, digits, `-`. */
+  name: string;
+  deliver(
+    tx: Db,
+    workspaceId: string,
+    notification: NotificationJson,
+    recipient: NotificationRecipient,
+  ): Promise<boolean>;
+}
+
+export const notificationChannelsPoint = createExtensionPoint<NotificationChannel>({
+  id: 'notifications.channels',
+  owner: 'notifications',
+});
 
 export const notificationsServiceRef = createServiceRef<NotificationsService>({
   id: 'notifications.service',

@@ -15,7 +15,8 @@ import {
   membersRef,
 } from '@maskin/contract';
 import { objectsServiceRef } from '../objects/api.ts';
-import { agentWakersPoint, notificationsServiceRef } from './api.ts';
+import { agentWakersPoint, notificationChannelsPoint, notificationsServiceRef } from './api.ts';
+import { createChannelDelivery } from './channels.ts';
 import { createEmailChannel } from './email.ts';
 import { manifest, type NotificationsConfig } from './manifest.ts';
 import { notificationRoutes } from './routes/notification-routes.ts';
@@ -34,7 +35,7 @@ export default defineExtension({
     config: installationConfigRef,
   },
   provides: notificationsServiceRef,
-  extensionPoints: [agentWakersPoint],
+  extensionPoints: [agentWakersPoint, notificationChannelsPoint],
   migrations: new URL('./migrations/', import.meta.url),
   setup({ deps, extensionPoints }) {
     const { db } = deps.database;
@@ -53,9 +54,17 @@ export default defineExtension({
     });
     email.register();
     service.onCreated = email.onCreated;
+    const channels = createChannelDelivery(
+      extensionPoints.registrations(notificationChannelsPoint),
+      deps.members,
+    );
+    service.deliverToChannels = channels.deliver;
     return {
       // Static paths (/preferences, /digest) before /{id}.
-      routes: [...preferenceRoutes({ db, events: deps.events, email }), ...notificationRoutes(db, service)],
+      routes: [
+        ...preferenceRoutes({ db, events: deps.events, email, channelNames: channels.names }),
+        ...notificationRoutes(db, service),
+      ],
       tools: notificationTools,
       service,
       dispose: async () => email.close(),

@@ -55,6 +55,8 @@ type Events = ExtensionEvents<(typeof eventTypes)[number]>;
 export class NotificationsService implements NotificationsServiceApi {
   /** Set by the email channel: runs in the creating transaction (enqueues the email job). */
   onCreated: (tx: Db, row: NotificationRow) => Promise<void> = async () => {};
+  /** Set at setup: the registered channels (Slack) the target turned on; their outcomes go into the event. */
+  deliverToChannels: (tx: Db, row: NotificationRow) => Promise<Record<string, string>> = async () => ({});
 
   constructor(
     private readonly events: Events,
@@ -98,11 +100,13 @@ export class NotificationsService implements NotificationsServiceApi {
       })
       .returning();
     await this.onCreated(tx, row!);
+    const channels = await this.deliverToChannels(tx, row!);
     await this.record(tx, scope.workspaceId, scope.sourceActorId, 'notification.created', row!.id, {
       type: row!.type,
       target_actor_id: row!.targetActorId,
       object_id: row!.objectId,
       title: row!.title,
+      ...(Object.keys(channels).length > 0 ? { channels } : {}),
     });
     return toNotificationJson(row!);
   }

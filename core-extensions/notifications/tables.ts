@@ -1,4 +1,4 @@
-/** The drizzle view of notifications' tables (migrations/0001_notifications.sql). */
+/** The drizzle view of notifications' tables (migrations/0001_notifications.sql, 0002_channel_preferences.sql). */
 import { pg } from '@maskin/contract';
 
 export const notificationsTable = pg.pgTable('notifications', {
@@ -28,6 +28,7 @@ export const preferencesTable = pg.pgTable(
     actorId: pg.uuid('actor_id').notNull(),
     emailTypes: pg.text('email_types').array().notNull(),
     digest: pg.text('digest').notNull(),
+    channelTypes: pg.jsonb('channel_types').$type<Record<string, string[]>>().notNull().default({}),
     lastDigestAt: pg.timestamp('last_digest_at', { withTimezone: true }),
     updatedAt: pg.timestamp('updated_at', { withTimezone: true }).notNull(),
   },

@@ -2,12 +2,35 @@
  * slack: Slack as an integrations provider, mounted at /api/slack, opt-in. OAuth v2
  * (bot token; the team id routes events), signed Events API deliveries as `slack.*`
  * events (webhook.ts), the bot token handed to sessions as SLACK_BOT_TOKEN, and
- * revocation through auth.revoke. Client id, secret and signing secret are
- * installation config.
+ * revocation through auth.revoke, and notifications delivered as direct messages
+ * to the people who turned `slack` on in their notification preferences (notify.ts).
+ * Client id, secret and signing secret are installation config.
  */
-import { defineExtension, eventsRef, installationConfigRef, z } from '@maskin/contract';
-import { integrationProvidersPoint, providerRecorder } from '../integrations/api.ts';
+import {
+  configRef,
+  dbRef,
+  defineExtension,
+  eventsRef,
+  installationConfigRef,
+  jobsRef,
+  z,
+} from '@maskin/contract';
+import {
+  type IntegrationsService,
+  integrationProvidersPoint,
+  integrationsServiceRef,
+  providerRecorder,
+} from '../integrations/api.ts';
+import { notificationChannelsPoint } from '../notifications/api.ts';
+import { NOTIFY_EVENT_TYPES, slackNotificationChannel, workSlackNotifications } from './notify.ts';
 import { SLACK_EVENT_TYPES, slackWebhook } from './webhook.ts';
+
+/**
+ * register runs before setup, where the integrations service arrives, so the
+ * notification channel reads it when it delivers. Keyed by the kernel's config object
+ * (one per kernel), so two kernels in one process (tests) each use their own.
+ */
+const integrationsOf = new WeakMap<object, IntegrationsService>();
 
 /** MASKIN_EXT_SLACK_CLIENT_ID, _CLIENT_SECRET, _SIGNING_SECRET, _AUTHORIZE_URL, _TOKEN_URL, _API_URL, _SCOPES. */
 const config = z.object({
@@ -17,7 +40,9 @@ const config = z.object({
   authorize_url: z.string().url().default('https://slack.com/oauth/v2/authorize'),
   token_url: z.string().url().default('https://slack.com/api/oauth.v2.access'),
   api_url: z.string().url().default('https://slack.com/api'),
-  scopes: z.string().default('channels:history,chat:write,app_mentions:read,reactions:read'),
+  scopes: z
+    .string()
+    .default('channels:history,chat:write,app_mentions:read,reactions:read,users:read,users:read.email'),
 });
 type SlackConfig = z.output<typeof config>;
 
@@ -26,16 +51,34 @@ export default defineExtension({
     id: 'slack',
     version: '1.0.0',
     kernel: '^1.0.0',
-    description: 'Slack for integrations: OAuth v2 and signed Events API deliveries as slack.* events.',
-    requires: ['integrations'],
+    description:
+      'Slack for integrations: OAuth v2, signed Events API deliveries as slack.* events, and notifications as direct messages.',
+    requires: ['integrations', 'notifications'],
     mounts: ['slack'],
     enablement: 'opt-in',
-    events: [...SLACK_EVENT_TYPES],
+    events: [...SLACK_EVENT_TYPES, ...NOTIFY_EVENT_TYPES],
     config,
+  },
+  deps: {
+    database: dbRef,
+    events: eventsRef,
+    jobs: jobsRef,
+    integrations: integrationsServiceRef,
+    settings: installationConfigRef,
+    kernel: configRef,
   },
   async register({ extensionPoints, kernelService, isEnabled }) {
     const settings = (await kernelService(installationConfigRef)) as unknown as SlackConfig;
     const events = await kernelService(eventsRef);
+    const kernel = await kernelService(configRef);
+    extensionPoints.add(
+      notificationChannelsPoint,
+      slackNotificationChannel({
+        jobs: await kernelService(jobsRef),
+        isEnabled,
+        integrations: () => integrationsOf.get(kernel),
+      }),
+    );
     extensionPoints.add(integrationProvidersPoint, {
       id: 'slack',
       name: 'Slack',
@@ -70,7 +113,15 @@ export default defineExtension({
       enabledIn: isEnabled,
     });
   },
-  setup() {
+  setup({ deps }) {
+    integrationsOf.set(deps.kernel, deps.integrations);
+    workSlackNotifications({
+      db: deps.database.db,
+      jobs: deps.jobs,
+      events: deps.events,
+      integrations: deps.integrations,
+      apiUrl: (deps.settings as unknown as SlackConfig).api_url,
+    });
     return {};
   },
 });

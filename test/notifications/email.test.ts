@@ -124,13 +124,13 @@ describe('email channel', () => {
   it('preferences turn email and digests off; agents are never emailed', async () => {
     const before = (await settled()).length;
     const defaults = await t.call('GET', '/api/notifications/preferences', as(human));
-    expect(defaults.body).toEqual({ email_types: ['needs_input'], digest: 'daily' });
+    expect(defaults.body).toEqual({ email_types: ['needs_input'], digest: 'daily', channels: {} });
     const changed = await t.call(
       'PATCH',
       '/api/notifications/preferences',
       as(human, { email_types: [], digest: 'off' }),
     );
-    expect(changed.body).toEqual({ email_types: [], digest: 'off' });
+    expect(changed.body).toEqual({ email_types: [], digest: 'off', channels: {} });
     expect(
       (await t.call('PATCH', '/api/notifications/preferences', as(human, { digest: 'hourly' }))).status,
     ).toBe(400);

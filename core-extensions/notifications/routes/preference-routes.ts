@@ -21,6 +21,8 @@ export function preferenceRoutes(deps: {
   db: Db;
   events: ExtensionEvents<(typeof eventTypes)[number]>;
   email: { enabled: boolean; enqueueDigest(tx: Db, workspaceId: string): Promise<{ id: string }> };
+  /** The channels registered now (notificationChannelsPoint), for checking `channels`. */
+  channelNames(): string[];
 }) {
   const { db } = deps;
   return [
@@ -32,7 +34,7 @@ export function preferenceRoutes(deps: {
         tags,
         summary: 'Your delivery preferences in this workspace',
         description:
-          'Your notification delivery preferences in this workspace: which types are emailed at once, and whether you get a daily digest.',
+          'Your notification delivery preferences in this workspace: which types are emailed at once, whether you get a daily digest, and which types go to each installed channel (such as slack).',
         responses: {
           200: jsonResponse(preferencesSchema, 'Preferences (defaults when never set)'),
           ...errorResponses,
@@ -51,7 +53,7 @@ export function preferenceRoutes(deps: {
       tool: {
         name: 'set_notification_preferences',
         description:
-          'Sets how you are told of notifications in this workspace: email_types (types emailed at once) and digest (daily or off).',
+          'Sets how you are told of notifications in this workspace: email_types (types emailed at once), digest (daily or off), and channels (per installed channel such as slack, the types sent there at once; a channel you name replaces its list).',
         annotations: { idempotentHint: true },
       },
       route: createRoute({
@@ -64,7 +66,9 @@ export function preferenceRoutes(deps: {
       }),
       handler: async (c) => {
         const patch = c.req.valid('json');
-        const next = await db.transaction((tx) => updatePreferences(tx, deps.events, callerScope(c), patch));
+        const next = await db.transaction((tx) =>
+          updatePreferences(tx, deps.events, callerScope(c), patch, deps.channelNames()),
+        );
         return c.json(next as z.infer<typeof preferencesSchema>, 200);
       },
     }),

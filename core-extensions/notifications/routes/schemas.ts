@@ -122,6 +122,11 @@ export const preferencesSchema = z
     digest: z
       .enum(['daily', 'off'])
       .openapi({ description: 'A daily email of what is still unread (default daily)' }),
+    channels: z.record(z.string().regex(/^[a-z0-9-]{1,40}$/), z.array(z.enum(TYPES)).max(4)).openapi({
+      description:
+        'Per installed delivery channel (slack when the slack extension is), the types sent there at once; none by default. Unknown channels are refused.',
+      example: { slack: ['needs_input'] },
+    }),
   })
   .openapi('NotificationsPreferences');
 
