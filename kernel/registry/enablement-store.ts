@@ -117,4 +117,15 @@ export class EnablementStore {
     await tx.execute(sql`select pg_notify(${EXTENSIONS_CHANNEL}, ${input.workspaceId})`);
     this.cache.delete(input.workspaceId);
   }
+
+  /**
+   * Drops a workspace from this process's cache. Call after the transaction that
+   * changed it committed: a read between the write and the commit (another request,
+   * a worker) may have cached the old rows again, and the NOTIFY that would clear them
+   * arrives on another connection a moment later, after this process may already have
+   * answered the next request with them.
+   */
+  forget(workspaceId: string): void {
+    this.cache.delete(workspaceId);
+  }
 }

@@ -248,9 +248,10 @@ export function workspaceExtensionRoutes(
       }),
       handler: async (c) => {
         const body = c.req.valid('json');
+        const workspaceId = workspaceOf(c).id;
         const result = await database.db.transaction((tx) =>
           extensions.change(tx, {
-            workspaceId: workspaceOf(c).id,
+            workspaceId,
             actorId: authOf(c).actor.id,
             extensionId: c.req.valid('param').extension_id,
             enabled: body.enabled,
@@ -259,6 +260,8 @@ export function workspaceExtensionRoutes(
             enableRequires: body.enable_requires,
           }),
         );
+        // read-your-writes in this process: the caller's next request sees the change
+        extensions.forget(workspaceId);
         return c.json(result, 200);
       },
     }),

@@ -39,6 +39,11 @@ export class WorkspaceExtensions {
     private readonly secrets: SecretSettingsStore,
   ) {}
 
+  /** After a change committed: this process's next read of the workspace sees it. */
+  forget(workspaceId: string): void {
+    this.registry.enablement.forget(workspaceId);
+  }
+
   private extension(id: string): ExtensionRuntime {
     const runtime = this.registry.get(id);
     if (!runtime)
