@@ -19,6 +19,7 @@ import { openBlobStore } from './blobs/open-blob-store.ts';
 import { kernelServiceFactories } from './capabilities/index.ts';
 import {
   installationKeyRef,
+  internalApiKeyVerifierRef,
   internalBlobStoreRef,
   internalConfigRef,
   internalDatabaseRef,
@@ -216,6 +217,7 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
       .provide(lifecycleHubRef, lifecycle, { internal: true })
       .provide(internalBlobStoreRef, blobStore, { internal: true })
       .provide(streamGuardRef, streamGuard, { internal: true })
+      .provide(internalApiKeyVerifierRef, verifier, { internal: true })
       .provide(streamQuotaRef, services.streamQuota, { internal: true })
       .provide(internalEnvRef, Object.freeze({ ...(options.env ?? process.env) }), { internal: true })
       .provide(

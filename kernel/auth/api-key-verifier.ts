@@ -20,6 +20,8 @@ export const API_KEY_CHANNEL = 'maskin_api_keys';
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 10_000;
 const LAST_USED_INTERVAL_MS = 60_000;
+/** How long a key revoked in an open transaction stays uncacheable (commit + NOTIFY). */
+const REVOKING_WINDOW_MS = 10_000;
 
 interface CachedKey {
   auth: AuthContext;
@@ -38,6 +40,12 @@ export class ApiKeyVerifier {
    * the eviction, where it would stay valid for CACHE_TTL_MS.
    */
   private evictions = 0;
+  /**
+   * Keys being revoked in a transaction of this process that has not committed yet
+   * (key id -> until when). Loads of them are served but not cached, so the commit
+   * ends them here at once, without waiting for this process's own NOTIFY.
+   */
+  private readonly revoking = new Map<string, number>();
 
   constructor(
     private readonly database: Database,
@@ -67,6 +75,15 @@ export class ApiKeyVerifier {
       if (entry.auth.apiKeyId === keyId) this.cache.delete(hash);
     }
     for (const listener of this.revocationListeners) listener(keyId);
+  }
+
+  /**
+   * For a revocation inside a transaction the caller cannot see commit: evict now, and
+   * do not cache the key until the NOTIFY of the commit has surely arrived.
+   */
+  evictBeforeCommit(keyId: string): void {
+    this.revoking.set(keyId, Date.now() + REVOKING_WINDOW_MS);
+    this.evict(keyId);
   }
 
   /** Called with the id of every key revoked anywhere (NOTIFY), as soon as this process hears of it. */
@@ -109,9 +126,16 @@ export class ApiKeyVerifier {
     const evictionsBefore = this.evictions;
     const entry = await this.read('k.key_hash', hash, now);
     if (this.evictions !== evictionsBefore) return entry; // possibly stale: serve once, do not cache
+    if (this.isBeingRevoked(entry.auth.apiKeyId, now)) return entry;
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
     this.cache.set(hash, entry);
     return entry;
+  }
+
+  private isBeingRevoked(keyId: string, now: number): boolean {
+    if (this.revoking.size === 0) return false;
+    for (const [id, until] of this.revoking) if (until <= now) this.revoking.delete(id);
+    return this.revoking.has(keyId);
   }
 
   private async read(column: 'k.key_hash' | 'k.id', value: string, now: number): Promise<CachedKey> {

@@ -9,14 +9,15 @@ import { agentKeysRef } from '../contract/agent-keys.ts';
 import { notFound, validationError } from '../contract/errors.ts';
 import { createServiceFactory } from '../contract/service-factory.ts';
 import { actors, apiKeys, workspaceMembers } from '../db/schema.ts';
+import { internalApiKeyVerifierRef } from './internal-refs.ts';
 
 const MAX_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 
 export const agentKeysFactory = createServiceFactory({
   service: agentKeysRef,
   scope: 'extension',
-  deps: {},
-  factory: (_deps, { extension }) => {
+  deps: { verifier: internalApiKeyVerifierRef },
+  factory: ({ verifier }, { extension }) => {
     const prefix = `${extension.id}: `;
     return {
       async mint(tx, input) {
@@ -68,6 +69,9 @@ export const agentKeysFactory = createServiceFactory({
           revokedBy: input.revokedBy ?? row.actorId,
           workspaceId: input.workspaceId,
         });
+        // Every instance evicts on the commit's NOTIFY, which reaches this one only
+        // after the caller may have moved on: end the key here from now on.
+        verifier.evictBeforeCommit(input.keyId);
         return true;
       },
     };

@@ -4,6 +4,7 @@
  * kernel/contract stays the whole extension API.
  */
 import type { Logger } from 'pino';
+import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { KernelConfig } from '../config.ts';
 import { createServiceRef } from '../contract/refs.ts';
@@ -66,5 +67,10 @@ export const subscriptionEngineRef = createServiceRef<SubscriptionEngine>({
 /** The installation's blob store (a folder or an S3 bucket), behind blobsRef. */
 export const internalBlobStoreRef = createServiceRef<BlobStore>({
   id: 'kernel.internal.blob-store',
+  owner: 'kernel',
+});
+/** The API key verifier, so that a key revoked inside an extension's transaction ends at once here. */
+export const internalApiKeyVerifierRef = createServiceRef<Pick<ApiKeyVerifier, 'evictBeforeCommit'>>({
+  id: 'kernel.internal.api-key-verifier',
   owner: 'kernel',
 });
