@@ -6,12 +6,13 @@ import {
   isUuid,
   notFound,
   orm,
+  preparedQuery,
   toPage,
   validationError,
 } from '@maskin/contract';
 import { type ObjectRow, objectsTable as o, toObjectJson, type WorkObject } from './table.ts';
 
-const { and, asc, desc, eq, gt, gte, inArray, lt, or } = orm;
+const { and, asc, desc, eq, gt, gte, inArray, lt, or, sql } = orm;
 
 export const sortKeys = ['updated_at', 'created_at', 'title'] as const;
 export type SortKey = (typeof sortKeys)[number];
@@ -37,11 +38,16 @@ function badCursor(message: string) {
   return validationError(`Invalid cursor: ${message}`, [{ path: 'cursor', message }]);
 }
 
-export async function getObject(db: Db, workspaceId: string, id: string): Promise<WorkObject> {
-  const [row] = await db
+const objectById = preparedQuery((db) =>
+  db
     .select()
     .from(o)
-    .where(and(eq(o.workspaceId, workspaceId), eq(o.id, id)));
+    .where(and(eq(o.workspaceId, sql.placeholder('workspaceId')), eq(o.id, sql.placeholder('id'))))
+    .prepare('objects_by_id'),
+);
+
+export async function getObject(db: Db, workspaceId: string, id: string): Promise<WorkObject> {
+  const [row] = await objectById(db).execute({ workspaceId, id });
   if (!row) throw notFound(`Object ${id} not found in this workspace`);
   return toObjectJson(row);
 }

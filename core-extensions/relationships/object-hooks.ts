@@ -4,11 +4,11 @@
  * Registered in the register phase, before any setup, so they use only what exists
  * then: the table, the events recorder and enablement.
  */
-import { type Db, type ExtensionEvents, orm } from '@maskin/contract';
+import { type Db, type ExtensionEvents, orm, preparedQuery } from '@maskin/contract';
 import type { ObjectEdge, ObjectHooks, WriteScope } from '../objects/api.ts';
 import { type Relationship, relationshipsTable as r, toRelationshipJson } from './table.ts';
 
-const { and, desc, eq, or } = orm;
+const { and, desc, eq, or, sql } = orm;
 
 export function recordRelationshipEvent(
   events: ExtensionEvents,
@@ -27,8 +27,19 @@ export function recordRelationshipEvent(
   });
 }
 
-const touching = (workspaceId: string, objectId: string) =>
+const touching = (workspaceId: string | orm.Placeholder, objectId: string | orm.Placeholder) =>
   and(eq(r.workspaceId, workspaceId), or(eq(r.sourceId, objectId), eq(r.targetId, objectId)));
+
+/** The newest edges touching an object, both directions, built once (hot: every GET of an object). */
+const edgesTouching = preparedQuery((db) =>
+  db
+    .select()
+    .from(r)
+    .where(touching(sql.placeholder('workspaceId'), sql.placeholder('objectId')))
+    .orderBy(desc(r.createdAt), desc(r.id))
+    .limit(sql.placeholder('limit'))
+    .prepare('relationships_touching'),
+);
 
 export function relationshipObjectHooks(
   events: ExtensionEvents,
@@ -39,12 +50,14 @@ export function relationshipObjectHooks(
     // kept and shows again once re-enabled); deleting an object still removes its edges.
     async edgesOf(db, workspaceId, objectId, limit): Promise<ObjectEdge[]> {
       if (!(await isEnabled(workspaceId))) return [];
-      const query = db
-        .select()
-        .from(r)
-        .where(touching(workspaceId, objectId))
-        .orderBy(desc(r.createdAt), desc(r.id));
-      const rows = await (limit === undefined ? query : query.limit(limit));
+      const rows =
+        limit === undefined
+          ? await db
+              .select()
+              .from(r)
+              .where(touching(workspaceId, objectId))
+              .orderBy(desc(r.createdAt), desc(r.id))
+          : await edgesTouching(db).execute({ workspaceId, objectId, limit });
       return rows.map(toRelationshipJson);
     },
     async beforeDelete(tx, scope, objectId) {
