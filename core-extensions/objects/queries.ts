@@ -71,14 +71,58 @@ export async function existingObjectIds(db: Db, workspaceId: string, ids: string
   return new Set(rows.map((row) => row.id));
 }
 
+/**
+ * The list statement of one filter shape (which filters are set, sort, order, and
+ * whether a cursor continues a page), built once: the values are placeholders.
+ */
+const listQueries = new Map<string, ReturnType<typeof listQueryOf>>();
+
+function listQueryOf(filters: ListFilters, continued: boolean) {
+  const p = sql.placeholder;
+  return preparedQuery((db) => {
+    const conditions = [eq(o.workspaceId, p('workspaceId'))];
+    if (filters.type !== undefined) conditions.push(eq(o.type, p('type')));
+    if (filters.status !== undefined) conditions.push(eq(o.status, p('status')));
+    if (filters.driver !== undefined) conditions.push(eq(o.driverId, p('driver')));
+    if (filters.updated_since !== undefined) conditions.push(gte(o.updatedAt, p('updatedSince')));
+    const column = columnOf[filters.sort];
+    if (continued) {
+      const before = filters.order === 'desc' ? lt : gt;
+      conditions.push(
+        or(before(column, p('afterValue')), and(eq(column, p('afterValue')), before(o.id, p('afterId'))))!,
+      );
+    }
+    const direction = filters.order === 'desc' ? desc : asc;
+    return db
+      .select()
+      .from(o)
+      .where(and(...conditions))
+      .orderBy(direction(column), direction(o.id))
+      .limit(p('limit'))
+      .prepare('objects_list');
+  });
+}
+
+function listQueryFor(filters: ListFilters, continued: boolean) {
+  const shape = [
+    filters.type !== undefined,
+    filters.status !== undefined,
+    filters.driver !== undefined,
+    filters.updated_since !== undefined,
+    filters.sort,
+    filters.order,
+    continued,
+  ].join();
+  let query = listQueries.get(shape);
+  if (query === undefined) {
+    query = listQueryOf(filters, continued);
+    listQueries.set(shape, query);
+  }
+  return query;
+}
+
 export async function listObjects(db: Db, workspaceId: string, filters: ListFilters) {
-  const conditions = [eq(o.workspaceId, workspaceId)];
-  if (filters.type !== undefined) conditions.push(eq(o.type, filters.type));
-  if (filters.status !== undefined) conditions.push(eq(o.status, filters.status));
-  if (filters.driver !== undefined) conditions.push(eq(o.driverId, filters.driver));
-  if (filters.updated_since !== undefined) conditions.push(gte(o.updatedAt, new Date(filters.updated_since)));
-  const column = columnOf[filters.sort];
-  const before = filters.order === 'desc' ? lt : gt;
+  let after: { afterValue: string; afterId: string } | undefined;
   if (filters.cursor) {
     const [sort, order, value, id] = decodeCursor(filters.cursor, 4).map(String) as [
       string,
@@ -92,15 +136,22 @@ export async function listObjects(db: Db, workspaceId: string, filters: ListFilt
     const typed: string | Date = sort === 'title' ? value : new Date(value);
     if (typed instanceof Date && !isStorableTime(typed.getTime())) throw badCursor('malformed');
     if (!isUuid(id)) throw badCursor('malformed');
-    conditions.push(or(before(column, typed), and(eq(column, typed), before(o.id, id)))!);
+    // Placeholder values reach the driver as they are (no column mapping): times as ISO text.
+    after = { afterValue: typed instanceof Date ? typed.toISOString() : typed, afterId: id };
   }
-  const direction = filters.order === 'desc' ? desc : asc;
-  const rows = await db
-    .select()
-    .from(o)
-    .where(and(...conditions))
-    .orderBy(direction(column), direction(o.id))
-    .limit(filters.limit + 1);
+  const rows = await listQueryFor(
+    filters,
+    after !== undefined,
+  )(db).execute({
+    workspaceId,
+    type: filters.type,
+    status: filters.status,
+    driver: filters.driver,
+    updatedSince:
+      filters.updated_since === undefined ? undefined : new Date(filters.updated_since).toISOString(),
+    ...after,
+    limit: filters.limit + 1,
+  });
   return toPage(rows, filters.limit, toObjectJson, (row) => [
     filters.sort,
     filters.order,

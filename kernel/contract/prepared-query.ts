@@ -16,6 +16,9 @@
  *     );
  *     const [row] = await byId(db).execute({ workspaceId, id });
  *
+ * Placeholder values go to the driver as given, without the column's mapping: pass a
+ * time as ISO text (`date.toISOString()`), not a Date (postgres.js would reject it).
+ *
  * Whether the database prepares the statement too (named, parsed once per connection)
  * is the installation's choice (DATABASE_PREPARE), not this helper's.
  */
