@@ -234,7 +234,7 @@ async function run(): Promise<Table[]> {
     const mcp = await measureMcp(server.url, account, ids);
     await writersCases(server, account, results);
     const sse = await sseDelivery({
-      url: `${server.url}/api/events/stream`,
+      url: `${server.url}/api/events/stream?type=object.created`, // one frame per write
       headers: { authorization: `Bearer ${account.key}`, 'x-workspace-id': account.sse },
       clients: SSE_CLIENTS,
       writesPerSecond: SSE_WRITES_PER_SECOND,

@@ -58,33 +58,6 @@ export async function ensureCursor(db: Db, consumer: string, scope: string): Pro
     on conflict (consumer, scope) do nothing`);
 }
 
-/** Locks the cursor row, or returns undefined when another transaction holds it (or it is gone). */
-export async function claimCursor(
-  tx: Db,
-  consumer: string,
-  scope: string,
-): Promise<ClaimedCursor | undefined> {
-  const [row] = resultRows<{
-    last_id: string | number;
-    attempts: number;
-    failing_event_id: string | number | null;
-    retry_at: string | Date | null;
-  }>(
-    await tx.execute(sql`
-      select last_id, attempts, failing_event_id, retry_at
-        from event_subscription_cursors
-       where consumer = ${consumer} and scope = ${scope}
-         for update skip locked`),
-  );
-  if (!row) return undefined;
-  return {
-    lastId: Number(row.last_id),
-    attempts: row.attempts,
-    failingEventId: row.failing_event_id === null ? null : Number(row.failing_event_id),
-    retryAt: row.retry_at === null ? null : new Date(row.retry_at),
-  };
-}
-
 /** Whether the row exists at all (a plain read sees it even while another transaction locks it). */
 export async function cursorExists(db: Db, consumer: string, scope: string): Promise<boolean> {
   const rows = resultRows<{ found: number }>(

@@ -31,7 +31,7 @@ import { sql } from 'drizzle-orm';
 import type { SubscriptionHandler } from '../../contract/event-log.ts';
 import { type Db, resultRows } from '../../db/database.ts';
 import type { EventJson } from '../event-log.ts';
-import { advanceCursor, claimCursor, cursorExists, recordFailedAttempt } from './cursor-store.ts';
+import { advanceCursor, type ClaimedCursor, cursorExists, recordFailedAttempt } from './cursor-store.ts';
 import { errorText, parkEvent } from './dead-letters.ts';
 
 export interface Consumer {
@@ -75,26 +75,18 @@ export function backoffDelay(backoff: Consumer['backoff'], attempt: number): num
   return Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.max(0, attempt - 1));
 }
 
-/** The next matching event after `afterId`, and the log's last id, from one snapshot. */
-async function nextEvent(tx: Db, scope: string, afterId: number, types: readonly string[]) {
-  const typeFilter = types.includes(ALL_EVENT_TYPES)
+function typeFilterOf(types: readonly string[]) {
+  return types.includes(ALL_EVENT_TYPES)
     ? sql``
     : sql`and type in (${sql.join(
         types.map((type) => sql`${type}`),
         sql`, `,
       )})`;
-  const [row] = resultRows<EventRow>(
-    await tx.execute(sql`
-      select (select max(id) from events where scope = ${scope} and id > ${afterId}) as latest_id, next.*
-        from (select 1) as one
-        left join lateral (
-          select id, workspace_id, type, actor_id, entity_type, entity_id, data, created_at
-            from events
-           where scope = ${scope} and id > ${afterId} ${typeFilter}
-           order by id
-           limit 1
-        ) as next on true`),
-  );
+}
+
+const NEXT_COLUMNS = sql.raw('id, workspace_id, type, actor_id, entity_type, entity_id, data, created_at');
+
+function readOf(row: EventRow | undefined, afterId: number) {
   const latestId = row?.latest_id === null || row?.latest_id === undefined ? afterId : Number(row.latest_id);
   if (!row || row.id === null) return { next: undefined, latestId };
   const next: EventJson = {
@@ -108,6 +100,63 @@ async function nextEvent(tx: Db, scope: string, afterId: number, types: readonly
     created_at: new Date(row.created_at).toISOString(),
   };
   return { next, latestId };
+}
+
+/** The next matching event after `afterId`, and the log's last id, from one snapshot. */
+async function nextEvent(tx: Db, scope: string, afterId: number, types: readonly string[]) {
+  const [row] = resultRows<EventRow>(
+    await tx.execute(sql`
+      select (select max(id) from events where scope = ${scope} and id > ${afterId}) as latest_id, next.*
+        from (select 1) as one
+        left join lateral (
+          select ${NEXT_COLUMNS}
+            from events
+           where scope = ${scope} and id > ${afterId} ${typeFilterOf(types)}
+           order by id
+           limit 1
+        ) as next on true`),
+  );
+  return readOf(row, afterId);
+}
+
+/**
+ * The cursor row locked `FOR UPDATE SKIP LOCKED` and, in the same
+ * statement and snapshot, the next matching event after it and the log's last id: the
+ * first read of a delivery costs one round trip, not two. Undefined when the row is
+ * locked elsewhere or gone.
+ */
+async function claimWithNextEvent(tx: Db, consumer: Consumer, scope: string) {
+  const [row] = resultRows<
+    EventRow & {
+      last_id: string | number;
+      attempts: number;
+      failing_event_id: string | number | null;
+      retry_at: string | Date | null;
+    }
+  >(
+    await tx.execute(sql`
+      select cursor.last_id, cursor.attempts, cursor.failing_event_id, cursor.retry_at,
+             (select max(id) from events where scope = ${scope} and id > cursor.last_id) as latest_id, next.*
+        from (select last_id, attempts, failing_event_id, retry_at
+                from event_subscription_cursors
+               where consumer = ${consumer.key} and scope = ${scope}
+                 for update skip locked) as cursor
+        left join lateral (
+          select ${NEXT_COLUMNS}
+            from events
+           where scope = ${scope} and id > cursor.last_id ${typeFilterOf(consumer.types)}
+           order by id
+           limit 1
+        ) as next on true`),
+  );
+  if (!row) return undefined;
+  const cursor: ClaimedCursor = {
+    lastId: Number(row.last_id),
+    attempts: row.attempts,
+    failingEventId: row.failing_event_id === null ? null : Number(row.failing_event_id),
+    retryAt: row.retry_at === null ? null : new Date(row.retry_at),
+  };
+  return { cursor, read: readOf(row, cursor.lastId) };
 }
 
 /**
@@ -142,8 +191,9 @@ export async function deliverNext(
   limits: BatchLimits = DEFAULT_BATCH,
 ): Promise<DeliveryOutcome> {
   return db.transaction(async (tx): Promise<DeliveryOutcome> => {
-    const cursor = await claimCursor(tx, consumer.key, scope);
-    if (!cursor) return (await cursorExists(tx, consumer.key, scope)) ? { kind: 'busy' } : { kind: 'gone' };
+    const claimed = await claimWithNextEvent(tx, consumer, scope);
+    if (!claimed) return (await cursorExists(tx, consumer.key, scope)) ? { kind: 'busy' } : { kind: 'gone' };
+    const { cursor } = claimed;
     const started = Date.now();
     let position = cursor.lastId;
     const moveTo = async (id: number) => {
@@ -154,7 +204,8 @@ export async function deliverNext(
         await moveTo(position);
         return { kind: 'delivered' };
       }
-      const { next, latestId } = await nextEvent(tx, scope, position, consumer.types);
+      const { next, latestId } =
+        delivered === 0 ? claimed.read : await nextEvent(tx, scope, position, consumer.types);
       if (!next || (delivered === 0 && enabledNow && !(await enabledNow(tx)))) {
         await moveTo(latestId);
         return { kind: 'caught-up' };
@@ -199,6 +250,12 @@ export async function deliverNext(
         return { kind: 'retry-later', retryAt, error };
       }
       position = next.id;
+      // The event just handled was the log's last (same snapshot as its read): caught
+      // up, without one more read to find nothing. A later event wakes the consumer.
+      if (next.id >= latestId) {
+        await moveTo(position);
+        return { kind: 'caught-up' };
+      }
     }
   });
 }
