@@ -10,9 +10,10 @@
  * periodically), and from timers: a failed handler's retry time, and a short recheck
  * when another instance held the cursor (it may stop before it sees the latest event).
  *
- * One loop per worker, so this process never runs two deliveries of one consumer at
- * once; a workspace is taken off the to-do set before it is drained, so an event
- * that arrives while draining puts it back.
+ * One pass at a time per worker, so this process never runs two deliveries of one
+ * consumer at once; a workspace is taken off the to-do set before it is drained, so an
+ * event that arrives while draining puts it back for the next pass, which starts at
+ * most COALESCE_MS after this one ended.
  */
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database.ts';
@@ -24,6 +25,8 @@ const BUSY_RECHECK_MS = 1000;
 /** After an unexpected error (database down): try the workspace again this much later. */
 const ERROR_RETRY_MS = 2000;
 const MAX_KNOWN_CURSORS = 10_000;
+/** Events that arrive within this long after a pass wait for the next one (see kick). */
+const COALESCE_MS = 20;
 /** Timer key of a registration retry (workspace ids are UUIDs, so it cannot clash). */
 const REGISTRATION_TIMER = 'registration';
 
@@ -46,6 +49,8 @@ export class ConsumerWorker {
   /** Workspaces known to have this consumer's cursor row (saves a statement per drain). */
   private readonly withCursor = new Set<string>();
   private readonly logger: Logger;
+  private kickTimer: NodeJS.Timeout | undefined;
+  private lastPassEndedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly consumer: Consumer,
@@ -81,6 +86,8 @@ export class ConsumerWorker {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    clearTimeout(this.kickTimer);
+    this.kickTimer = undefined;
     await this.running;
   }
 
@@ -96,15 +103,33 @@ export class ConsumerWorker {
     this.kick();
   }
 
+  /**
+   * Starts a pass now, or, when the last one ended less than COALESCE_MS ago, at the
+   * end of that window: under a stream of events, each pass then delivers the events of
+   * the window as one batch (deliver-next.ts) instead of one transaction per event. An
+   * event after a quiet moment is delivered at once.
+   */
   private kick(): void {
-    if (this.running) return;
+    if (this.running || this.kickTimer || this.stopped) return;
+    const wait = this.lastPassEndedAt + COALESCE_MS - Date.now();
+    if (wait > 0) {
+      this.kickTimer = setTimeout(() => {
+        this.kickTimer = undefined;
+        this.kick();
+      }, wait);
+      this.kickTimer.unref();
+      return;
+    }
     this.running = this.run().finally(() => {
       this.running = undefined;
+      this.lastPassEndedAt = Date.now();
+      if (this.sweepWanted || this.toDo.size > 0) this.kick();
     });
   }
 
+  /** One pass over the workspaces to do (and the sweep, when one is wanted). */
   private async run(): Promise<void> {
-    while (!this.stopped && (this.sweepWanted || this.toDo.size > 0)) {
+    if (!this.stopped && (this.sweepWanted || this.toDo.size > 0)) {
       if (this.sweepWanted) {
         this.sweepWanted = false;
         try {
