@@ -1,8 +1,9 @@
 /**
- * One delivery transaction handles a bounded batch of events: a burst is delivered in
- * a few transactions, a handler failing in the middle of a batch keeps the events
- * before it delivered (once) and is retried alone, and the batch stops at its cap with
- * the cursor past everything it handled. The probe consumer below has no worker: the
+ * One delivery transaction handles a bounded batch of events under one savepoint: a
+ * burst is delivered in a few transactions; a handler failing in the middle of a batch
+ * undoes the batch, whose earlier events are handled again (each event's effect still
+ * lands once) and the failing one is retried alone; the batch stops at its cap with the
+ * cursor past everything it handled. The probe consumer below has no worker: the
  * test calls deliverNext itself, with a batch cap of 100 events and no time budget, so
  * every step is deterministic.
  */
@@ -46,6 +47,13 @@ const handled = async () =>
     )
   ).map((row) => Number(row.event_id));
 
+const attempts = async () =>
+  (
+    await t.kernel.services.database.query<{ attempt: number }>(
+      'select attempt from batch_probe order by event_id',
+    )
+  ).map((row) => row.attempt);
+
 const cursorOf = async () => {
   const [row] = await t.kernel.services.database.query<{
     last_id: string | number;
@@ -69,21 +77,27 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-it('keeps the events before a failing one delivered and retries only that one', async () => {
+it('hands the events before a failing one again, then retries that one alone', async () => {
   const { database } = t.kernel.services;
   const ids = await writeEvents(database, workspaceId, [
     ...pings(2),
     { type: 'fixture.ping', data: { fail_first: true } },
     ...pings(2),
   ]);
-  const first = await deliverNext(database.db, probe, workspaceId);
-  expect(first.kind).toBe('retry-later');
-  expect(await handled()).toEqual(ids.slice(0, 2)); // the failed attempt's row was rolled back
+  // The third handler fails: the batch's savepoint undoes all three, the first two are
+  // handled again and committed with the cursor past them.
+  expect(await deliverNext(database.db, probe, workspaceId)).toEqual({ kind: 'delivered' });
+  expect(await handled()).toEqual(ids.slice(0, 2));
+  expect(await cursorOf()).toEqual({ lastId: ids[1], failing: null });
+
+  // Now first of its batch, its failure is counted.
+  expect((await deliverNext(database.db, probe, workspaceId)).kind).toBe('retry-later');
   expect(await cursorOf()).toEqual({ lastId: ids[1], failing: ids[2] });
 
   expect(await deliverNext(database.db, probe, workspaceId)).toEqual({ kind: 'caught-up' });
   expect(await handled()).toEqual(ids);
-  expect(calls).toEqual([...ids.slice(0, 3), ...ids.slice(2)]); // only the failing event ran twice
+  expect(await attempts()).toEqual([1, 1, 2, 1, 1]);
+  expect(calls).toEqual([...ids.slice(0, 3), ...ids.slice(0, 2), ids[2], ...ids.slice(2)]);
   expect((await cursorOf()).failing).toBeNull();
 });
 

@@ -3,9 +3,9 @@
  * durable subscriptions, and the place where their guarantees are made.
  *
  * One transaction: lock the cursor row `FOR UPDATE SKIP LOCKED`, read the next
- * matching event after it, run the handler inside a savepoint with that transaction,
- * and so on for the events after it (a bounded batch), move the cursor past the last
- * one handled, commit.
+ * matching event after it, run the handler with that transaction, and so on for the
+ * events after it (a bounded batch, under one savepoint), move the cursor past the
+ * last one handled, commit.
  *
  * - Exactly-once effect. The handler's writes through `tx` and the cursor's new value
  *   commit atomically. If the process dies before COMMIT, both are lost and the event
@@ -18,9 +18,11 @@
  *   record-event.ts), and the next event and the log's last id are read in one
  *   statement (one snapshot): every id up to that last id is visible to it, so moving
  *   the cursor there past non-matching events skips nothing that commits later.
- * - A failing handler. Its savepoint is rolled back (none of its writes remain), the
- *   attempt is counted on the cursor with a retry time (exponential back-off), and the
- *   transaction commits that. At `maxAttempts` the event is parked (dead-letter row
+ * - A failing handler. The batch's savepoint is rolled back (none of its writes
+ *   remain); the events before it in the batch are handled again in a new savepoint,
+ *   and when it is the first of a batch its attempt is counted on the cursor with a
+ *   retry time (exponential back-off), and the transaction commits that. A handler can
+ *   therefore be called more than once for an event; only one call's writes commit. At `maxAttempts` the event is parked (dead-letter row
  *   and event, dead-letters.ts) and the cursor moves past it: one bad event does not
  *   stop the consumer.
  *
@@ -159,11 +161,80 @@ async function claimWithNextEvent(tx: Db, consumer: Consumer, scope: string) {
   return { cursor, read: readOf(row, cursor.lastId) };
 }
 
+interface BatchContext {
+  tx: Db;
+  consumer: Consumer;
+  scope: string;
+  claimed: NonNullable<Awaited<ReturnType<typeof claimWithNextEvent>>>;
+  enabledNow: ((tx: Db) => Promise<boolean>) | undefined;
+  limits: BatchLimits;
+  started: number;
+}
+
+type BatchResult =
+  | { end: 'delivered' | 'caught-up'; position: number }
+  | { end: 'retry-later'; position: number; retryAt: Date }
+  | { end: 'failed'; index: number; event: EventJson; attempt: number; error: string };
+
+/** Thrown to roll the batch's savepoint back after a handler failed (its result says which). */
+const ROLL_BACK = Symbol('roll back the batch');
+
+/**
+ * Handles up to `maxEvents` events after the cursor, all under one savepoint (two
+ * statements per batch rather than per event). A failing handler rolls the savepoint
+ * back: none of the batch's writes remain, and the result names the failing event's
+ * place in the batch.
+ */
+async function runBatch(batch: BatchContext, maxEvents: number): Promise<BatchResult> {
+  const { consumer, scope, claimed, enabledNow, limits } = batch;
+  const { cursor } = claimed;
+  let result: BatchResult | undefined;
+  try {
+    await batch.tx.transaction(async (tx) => {
+      let position = cursor.lastId;
+      for (let delivered = 0; ; delivered++) {
+        if (delivered >= maxEvents || Date.now() - batch.started >= limits.budgetMs) {
+          result = { end: 'delivered', position };
+          return;
+        }
+        const { next, latestId } =
+          delivered === 0 ? claimed.read : await nextEvent(tx, scope, position, consumer.types);
+        if (!next || (delivered === 0 && enabledNow && !(await enabledNow(tx)))) {
+          result = { end: 'caught-up', position: latestId };
+          return;
+        }
+        const failedBefore = cursor.failingEventId === next.id ? cursor.attempts : 0;
+        if (failedBefore > 0 && cursor.retryAt && cursor.retryAt.getTime() > Date.now()) {
+          result = { end: 'retry-later', position, retryAt: cursor.retryAt };
+          return;
+        }
+        const attempt = failedBefore + 1;
+        try {
+          await consumer.handler(next, { tx, workspaceId: scope, attempt });
+        } catch (failure) {
+          result = { end: 'failed', index: delivered, event: next, attempt, error: errorText(failure) };
+          throw ROLL_BACK;
+        }
+        position = next.id;
+        // The event just handled was the log's last (same snapshot as its read): caught
+        // up, without one more read to find nothing. A later event wakes the consumer.
+        if (next.id >= latestId) {
+          result = { end: 'caught-up', position };
+          return;
+        }
+      }
+    });
+  } catch (thrown) {
+    if (thrown !== ROLL_BACK) throw thrown;
+  }
+  return result!;
+}
+
 /**
  * One delivery transaction delivers events one after the other until the workspace is
  * caught up, a handler fails, or the batch reaches its `maxEvents` or `budgetMs` (DEFAULT_BATCH):
- * a burst of events pays for one BEGIN, cursor claim, enablement check, cursor update
- * and COMMIT instead of one each per event (on PGlite's one connection, those were most
+ * a burst of events pays for one BEGIN, cursor claim, enablement check, savepoint,
+ * cursor update and COMMIT instead of one each per event (on PGlite's one connection, those were most
  * of the cost of an object write once several consumers followed every event). The
  * budget bounds how long the transaction holds the cursor, and whatever a handler
  * locked (its workspace's event counter, when it records an event).
@@ -194,68 +265,43 @@ export async function deliverNext(
     const claimed = await claimWithNextEvent(tx, consumer, scope);
     if (!claimed) return (await cursorExists(tx, consumer.key, scope)) ? { kind: 'busy' } : { kind: 'gone' };
     const { cursor } = claimed;
-    const started = Date.now();
-    let position = cursor.lastId;
+    const batch: BatchContext = { tx, consumer, scope, claimed, enabledNow, limits, started: Date.now() };
+    let result = await runBatch(batch, limits.maxEvents);
+    // A handler failed after others of the batch: the batch's savepoint undid them all.
+    // Their events are handled again (their effects were undone, so each still has its
+    // effect once), and the failing one is left for the next delivery, where it comes
+    // first and its failure is counted.
+    while (result.end === 'failed' && result.index > 0) result = await runBatch(batch, result.index);
     const moveTo = async (id: number) => {
       if (id > cursor.lastId) await advanceCursor(tx, consumer.key, scope, id);
     };
-    for (let delivered = 0; ; delivered++) {
-      if (delivered >= limits.maxEvents || Date.now() - started >= limits.budgetMs) {
-        await moveTo(position);
-        return { kind: 'delivered' };
-      }
-      const { next, latestId } =
-        delivered === 0 ? claimed.read : await nextEvent(tx, scope, position, consumer.types);
-      if (!next || (delivered === 0 && enabledNow && !(await enabledNow(tx)))) {
-        await moveTo(latestId);
-        return { kind: 'caught-up' };
-      }
-      const failedBefore = cursor.failingEventId === next.id ? cursor.attempts : 0;
-      if (failedBefore > 0 && cursor.retryAt && cursor.retryAt.getTime() > Date.now()) {
-        await moveTo(position);
-        return { kind: 'retry-later', retryAt: cursor.retryAt };
-      }
-      const attempt = failedBefore + 1;
-      try {
-        // A savepoint: a failing handler's writes are undone, the attempt count is kept.
-        await tx.transaction((handlerTx) =>
-          consumer.handler(next, { tx: handlerTx, workspaceId: scope, attempt }),
-        );
-      } catch (failure) {
-        const error = errorText(failure);
-        if (attempt >= consumer.maxAttempts) {
-          await parkEvent(tx, {
-            workspaceId: scope,
-            extensionId: consumer.extensionId,
-            consumer: consumer.key,
-            event: next,
-            attempts: attempt,
-            error,
-          });
-          await advanceCursor(tx, consumer.key, scope, next.id);
-          return { kind: 'parked', error };
-        }
-        const retryAt = new Date(Date.now() + backoffDelay(consumer.backoff, attempt));
-        // Events delivered earlier in this batch stay delivered: the cursor moves past
-        // them, and the failure is recorded against this one.
-        await moveTo(position);
-        await recordFailedAttempt(tx, {
-          consumer: consumer.key,
-          scope,
-          eventId: next.id,
-          attempts: attempt,
-          retryAt,
-          error,
-        });
-        return { kind: 'retry-later', retryAt, error };
-      }
-      position = next.id;
-      // The event just handled was the log's last (same snapshot as its read): caught
-      // up, without one more read to find nothing. A later event wakes the consumer.
-      if (next.id >= latestId) {
-        await moveTo(position);
-        return { kind: 'caught-up' };
-      }
+    if (result.end !== 'failed') {
+      await moveTo(result.position);
+      if (result.end === 'retry-later') return { kind: 'retry-later', retryAt: result.retryAt };
+      return { kind: result.end };
     }
+    const { event, attempt, error } = result;
+    if (attempt >= consumer.maxAttempts) {
+      await parkEvent(tx, {
+        workspaceId: scope,
+        extensionId: consumer.extensionId,
+        consumer: consumer.key,
+        event,
+        attempts: attempt,
+        error,
+      });
+      await advanceCursor(tx, consumer.key, scope, event.id);
+      return { kind: 'parked', error };
+    }
+    const retryAt = new Date(Date.now() + backoffDelay(consumer.backoff, attempt));
+    await recordFailedAttempt(tx, {
+      consumer: consumer.key,
+      scope,
+      eventId: event.id,
+      attempts: attempt,
+      retryAt,
+      error,
+    });
+    return { kind: 'retry-later', retryAt, error };
   });
 }
