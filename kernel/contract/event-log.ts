@@ -5,7 +5,9 @@
  * PostgreSQL. Its handler runs inside the transaction that advances the cursor, so
  * writes made through `tx` happen exactly once per event, even across server
  * processes and restarts; anything else the handler does (an HTTP call, an email)
- * happens at least once. Consumers are registered during setup and start in
+ * happens at least once. Events come in batches (one transaction, in id order), and a
+ * handler failing in a batch undoes it: the handler can be called again for an event
+ * whose writes were undone, so it must not count calls outside `tx`. Consumers are registered during setup and start in
  * `onReady`; events recorded while every instance was down are delivered after the
  * next start. A handler that keeps failing is retried with back-off, then its event is
  * parked (a dead letter that workspace admins see) and the consumer moves on.
