@@ -125,8 +125,11 @@ export async function searchObjects(
 
 const SIMILARITY_THRESHOLD = 0.4;
 
-/** The typo fallback: one page of titles similar to the query (no next page). */
-async function similarTitles(database: ExtensionDatabase, workspaceId: string, filters: SearchFilters) {
+/**
+ * The typo fallback's SQL: one page of the titles most similar to the query, the
+ * similarity as the rank. Exported so the benchmark runs the very same statement.
+ */
+export function similarTitlesStatement(workspaceId: string, filters: SearchFilters) {
   const params: unknown[] = [workspaceId, filters.q];
   const where = ['o.workspace_id = $1', `word_similarity($2, o.title) >= ${SIMILARITY_THRESHOLD}`];
   if (filters.type !== undefined) {
@@ -138,17 +141,22 @@ async function similarTitles(database: ExtensionDatabase, workspaceId: string, f
     where.push(`o.status = $${params.length}`);
   }
   params.push(filters.limit);
+  const text = `
+    select o.id, o.type, o.title, o.content, o.status, o.metadata, o.driver_id, o.created_by,
+           o.created_at, o.updated_at, o.version, word_similarity($2, o.title) as rank, o.title as snippet
+      from objects o
+     where ${where.join(' and ')}
+     order by rank desc, o.id asc
+     limit $${params.length}`;
+  return { text, params };
+}
+
+/** The typo fallback: one page of titles similar to the query (no next page). */
+async function similarTitles(database: ExtensionDatabase, workspaceId: string, filters: SearchFilters) {
+  const { text, params } = similarTitlesStatement(workspaceId, filters);
   let rows: SearchRow[];
   try {
-    rows = await database.query<SearchRow>(
-      `select o.id, o.type, o.title, o.content, o.status, o.metadata, o.driver_id, o.created_by,
-              o.created_at, o.updated_at, o.version, word_similarity($2, o.title) as rank, o.title as snippet
-         from objects o
-        where ${where.join(' and ')}
-        order by rank desc, o.id asc
-        limit $${params.length}`,
-      params,
-    );
+    rows = await database.query<SearchRow>(text, params);
   } catch (error) {
     // 42883: the function does not exist, i.e. pg_trgm is not installed here.
     if ((error as { code?: string }).code === '42883') return { items: [], next_cursor: null };
