@@ -18,7 +18,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { searchStatement, similarTitlesStatement } from '../core-extensions/objects/search.ts';
+import {
+  searchStatement,
+  similarityThresholdStatement,
+  similarTitlesStatement,
+} from '../core-extensions/objects/search.ts';
 import { type BenchModule, databaseKind, formatTable, freshDatabaseEnv, type Table } from './lib.ts';
 import { type Driver, openDriver } from './load/driver.ts';
 import { measureMcp } from './load/mcp-case.ts';
@@ -81,7 +85,11 @@ function pairs(server: ChildServer, account: Account, ids: string[]): Pair[] {
       return timeBox(CONNECTIONS, async (i) => {
         const { text, similar } = statements[i % statements.length]!;
         const rows = (await driver.query(text.text, text.params)) as unknown[];
-        if (rows.length === 0) await driver.query(similar.text, similar.params);
+        if (rows.length > 0) return;
+        await driver.transaction(async (query) => {
+          await query(similarityThresholdStatement.text, similarityThresholdStatement.params);
+          await query(similar.text, similar.params);
+        });
       });
     },
   });
