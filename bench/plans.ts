@@ -93,7 +93,7 @@ function casesFor(workspaceId: string, driverId: string, midTitle: string, midTi
   ];
 }
 
-/** The plan's node names with their indexes, outermost first, and its execution time. */
+/** The plan's main node names with their indexes, outermost first, and its execution time. */
 function summarise(plan: string[]): { path: string; executionMs: number } {
   const nodes = plan
     .filter(
@@ -106,7 +106,10 @@ function summarise(plan: string[]): { path: string; executionMs: number } {
         .replace(/\s*\(cost=.*$/, '')
         .trim(),
     )
-    .filter((line) => !/^(Buffers|Sort Key|Filter|Index Cond|Recheck|Heap Blocks|Rows Removed)/.test(line));
+    .filter((line) => !/^(Buffers|Sort Key|Filter|Index Cond|Recheck|Heap Blocks|Rows Removed)/.test(line))
+    // The search statements' `q` CTE (one row, the parsed query) and the loops that join
+    // it would hide the access path behind them.
+    .filter((line) => !/^(CTE |Result$|Nested Loop$)/.test(line));
   const execution = plan.find((line) => line.startsWith('Execution Time'));
   return {
     path: nodes.slice(0, 4).join(' > '),

@@ -4,7 +4,7 @@
 -- 1. The typo fallback (search.ts) matches titles with pg_trgm's `<%` at word
 -- similarity 0.4. Without an index it read every title of the workspace: 150 ms on
 -- PostgreSQL, 300 ms on PGlite at 100,000 objects, for every search without a text
--- hit. This trigram index serves `<%` (0.2 ms for a query like no title, 8 ms for a
+-- hit. This trigram index serves `<%` (0.2 ms for a query like no title, 10 ms for a
 -- typo of a common word). Created only where pg_trgm is installed and its operator
 -- class visible (migration 0004 tolerates a server without it); elsewhere search has
 -- no fallback and needs no index.
