@@ -18,7 +18,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { searchStatement } from '../core-extensions/objects/search.ts';
+import {
+  searchStatement,
+  similarityThresholdStatement,
+  similarTitlesStatement,
+} from '../core-extensions/objects/search.ts';
 import { type BenchModule, databaseKind, formatTable, freshDatabaseEnv, type Table } from './lib.ts';
 import { type Driver, openDriver } from './load/driver.ts';
 import { measureMcp } from './load/mcp-case.ts';
@@ -72,11 +76,20 @@ function pairs(server: ChildServer, account: Account, ids: string[]): Pair[] {
           SEARCH_QUERIES.map((q) => `/api/objects/search?q=${encodeURIComponent(q)}&limit=20`),
         ),
       }),
+    // What the route runs: the text search, and when it finds nothing the typo fallback.
     driver: (driver: Driver) => {
-      const statements = SEARCH_QUERIES.map((q) => searchStatement(workspace, { q, limit: 20 }));
-      return timeBox(CONNECTIONS, (i) => {
-        const { text, params } = statements[i % statements.length]!;
-        return driver.query(text, params);
+      const statements = SEARCH_QUERIES.map((q) => ({
+        text: searchStatement(workspace, { q, limit: 20 }),
+        similar: similarTitlesStatement(workspace, { q, limit: 20 }),
+      }));
+      return timeBox(CONNECTIONS, async (i) => {
+        const { text, similar } = statements[i % statements.length]!;
+        const rows = (await driver.query(text.text, text.params)) as unknown[];
+        if (rows.length > 0) return;
+        await driver.transaction(async (query) => {
+          await query(similarityThresholdStatement.text, similarityThresholdStatement.params);
+          await query(similar.text, similar.params);
+        });
       });
     },
   });

@@ -28,11 +28,17 @@ export const WORDS = (
   'publish archive delete restore backup sync offline online cache queue worker cron schedule'
 ).split(' ');
 
-/** Search terms in websearch syntax: single words, two words, a phrase, an exclusion, no hit. */
+/**
+ * Search terms in websearch syntax: a single word, two words, a phrase, an exclusion,
+ * no hit (which the route answers with its typo fallback). In the first 10,000 objects
+ * of the seed below they match 769, 308, 154, 461 and 0. An object's words all follow
+ * from its number, so many pairs never meet: the earlier "export timeout" and
+ * "customer account" matched nothing, and three of five queries measured the fallback.
+ */
 export const SEARCH_QUERIES = [
   'pricing',
-  'export timeout',
-  '"customer account"',
+  'pricing upload',
+  '"team customer"',
   'webhook -mobile',
   'zzzunmatched',
 ];

@@ -120,3 +120,12 @@ it('tolerates a typo: with no text match, titles spelt like the query come back 
   ]);
   expect((await search(owner, 'q=zzzzqqq')).body.items).toEqual([]);
 });
+
+it('keeps the fallback’s lower similarity threshold inside its own transaction', async () => {
+  expect((await search(owner, 'q=pricng')).body.items).toHaveLength(1);
+  // On PGlite this is the very connection the fallback used; on PostgreSQL any of the pool's.
+  const [setting] = await t.testDatabase.database.query<{ threshold: string | null }>(
+    `select current_setting('pg_trgm.word_similarity_threshold', true) as threshold`,
+  );
+  expect(setting?.threshold).not.toBe('0.4');
+});

@@ -12,16 +12,22 @@
  *
  * Typos: full-text search matches whole (stemmed) words, so "exprt" finds nothing.
  * When the first page of a search is empty, titles are matched by trigram word
- * similarity instead (pg_trgm's word_similarity, at least 0.4: "pricng" scores 0.57
- * against "Pricing page", so pg_trgm's default 0.6 for `<%` misses common typos): one
- * page of the most similar titles, each hit marked `match: "similar"`. Titles only,
- * because a whole content field dilutes every similarity to nothing. The threshold is
- * below the operator's, so no trigram index serves it: it reads the workspace's titles
- * (through the workspace index), which it does only when the text search found
- * nothing. On a server without pg_trgm (migration 0004 tolerates that) there is no
+ * similarity instead (pg_trgm's `<%`, word_similarity at least 0.4: "pricng" scores
+ * 0.57 against "Pricing page", so pg_trgm's default threshold of 0.6 misses common
+ * typos): one page of the most similar titles, each hit marked `match: "similar"`.
+ * Titles only, because a whole content field dilutes every similarity to nothing. The
+ * threshold is set with set_config(..., true) in the fallback's own transaction, so it
+ * ends with it. The operator, unlike a `word_similarity(...) >= 0.4` condition, is
+ * served by the trigram index on titles (migration 0005): the fallback reads the
+ * titles that share enough trigrams with the query, not every title of the workspace.
+ * On a server without pg_trgm (migrations 0004 and 0005 tolerate that) there is no
  * fallback.
+ *
+ * Ranking reads every match: a GIN index cannot return rows in ts_rank order, so a
+ * term that matches a tenth of 100,000 objects costs a few milliseconds of database
+ * time, a rare one well under one. docs/performance.md ("Search") weighs the options.
  */
-import { decodeCursor, type ExtensionDatabase, toPage, validationError } from '@maskin/contract';
+import { decodeCursor, type ExtensionDatabase, orm, toPage, validationError } from '@maskin/contract';
 import type { WorkObject } from './table.ts';
 
 export interface SearchFilters {
@@ -125,10 +131,24 @@ export async function searchObjects(
 
 const SIMILARITY_THRESHOLD = 0.4;
 
-/** The typo fallback: one page of titles similar to the query (no next page). */
-async function similarTitles(database: ExtensionDatabase, workspaceId: string, filters: SearchFilters) {
+/**
+ * Sets the threshold of `<%` (pg_trgm's default is 0.6) for the current transaction
+ * only: the fallback runs it in its own transaction, right before similarTitlesStatement.
+ */
+export const similarityThresholdStatement = {
+  text: `select set_config('pg_trgm.word_similarity_threshold', '${SIMILARITY_THRESHOLD}', true)`,
+  params: [] as unknown[],
+};
+
+/**
+ * The typo fallback's SQL: one page of the titles most similar to the query, the
+ * similarity as the rank. `$2 <% o.title` is word_similarity($2, o.title) >= the
+ * threshold set above, in the form the trigram index serves. Exported so the
+ * benchmark runs the very same statements.
+ */
+export function similarTitlesStatement(workspaceId: string, filters: SearchFilters) {
   const params: unknown[] = [workspaceId, filters.q];
-  const where = ['o.workspace_id = $1', `word_similarity($2, o.title) >= ${SIMILARITY_THRESHOLD}`];
+  const where = ['o.workspace_id = $1', '$2 <% o.title'];
   if (filters.type !== undefined) {
     params.push(filters.type);
     where.push(`o.type = $${params.length}`);
@@ -138,21 +158,46 @@ async function similarTitles(database: ExtensionDatabase, workspaceId: string, f
     where.push(`o.status = $${params.length}`);
   }
   params.push(filters.limit);
+  const text = `
+    select o.id, o.type, o.title, o.content, o.status, o.metadata, o.driver_id, o.created_by,
+           o.created_at, o.updated_at, o.version, word_similarity($2, o.title) as rank, o.title as snippet
+      from objects o
+     where ${where.join(' and ')}
+     order by rank desc, o.id asc
+     limit $${params.length}`;
+  return { text, params };
+}
+
+/** The typo fallback: one page of titles similar to the query (no next page). */
+async function similarTitles(database: ExtensionDatabase, workspaceId: string, filters: SearchFilters) {
+  const threshold = withParams(similarityThresholdStatement);
+  const similar = withParams(similarTitlesStatement(workspaceId, filters));
   let rows: SearchRow[];
   try {
-    rows = await database.query<SearchRow>(
-      `select o.id, o.type, o.title, o.content, o.status, o.metadata, o.driver_id, o.created_by,
-              o.created_at, o.updated_at, o.version, word_similarity($2, o.title) as rank, o.title as snippet
-         from objects o
-        where ${where.join(' and ')}
-        order by rank desc, o.id asc
-        limit $${params.length}`,
-      params,
-    );
+    rows = await database.db.transaction(async (tx) => {
+      await tx.execute(threshold);
+      const result: unknown = await tx.execute(similar);
+      // postgres.js answers an array of rows, PGlite `{ rows }`.
+      return (Array.isArray(result) ? result : (result as { rows: SearchRow[] }).rows) as SearchRow[];
+    });
   } catch (error) {
-    // 42883: the function does not exist, i.e. pg_trgm is not installed here.
-    if ((error as { code?: string }).code === '42883') return { items: [], next_cursor: null };
+    // 42883: the operator does not exist, i.e. pg_trgm is not installed here.
+    if (errorCode(error) === '42883') return { items: [], next_cursor: null };
     throw error;
   }
   return { items: rows.map((row) => toHit(row, 'similar')), next_cursor: null };
+}
+
+/** A statement with $1..$n placeholders as drizzle SQL (which numbers its parameters anew). */
+function withParams({ text, params }: { text: string; params: unknown[] }) {
+  const parts = text.split(/\$(\d+)/);
+  return orm.sql.join(
+    parts.map((part, i) => (i % 2 === 0 ? orm.sql.raw(part) : orm.sql`${params[Number(part) - 1]}`)),
+  );
+}
+
+/** The SQLSTATE of a driver error, also when drizzle wraps it (as its `cause`). */
+function errorCode(error: unknown): string | undefined {
+  const { code, cause } = (error ?? {}) as { code?: string; cause?: unknown };
+  return code ?? (cause ? errorCode(cause) : undefined);
 }
