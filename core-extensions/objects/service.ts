@@ -177,8 +177,11 @@ export class ObjectsService {
    * in full with GET /api/objects/{id}.
    */
   async detail(db: Db, workspaceId: string, id: string, relationshipsLimit = DEFAULT_DETAIL_RELATIONSHIPS) {
-    const object = await getObject(db, workspaceId, id);
-    const edges = await this.hooks.edgesOf(db, workspaceId, id, relationshipsLimit + 1);
+    // Both reads at once: on a pool they overlap (an unknown id finds no edges either).
+    const [object, edges] = await Promise.all([
+      getObject(db, workspaceId, id),
+      this.hooks.edgesOf(db, workspaceId, id, relationshipsLimit + 1),
+    ]);
     edges.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const relationships = edges.slice(0, relationshipsLimit);
     const otherIds = new Set(
