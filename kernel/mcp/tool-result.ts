@@ -12,6 +12,7 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError, type ErrorEnvelope } from '../contract/errors.ts';
+import { responseText } from './response-text.ts';
 
 export const STRUCTURED_COPY_MAX_BYTES = 64 * 1024;
 
@@ -64,7 +65,7 @@ export function errorResult(error: ApiError | ErrorEnvelope): CallToolResult {
 
 /** The result of a tool that ran as an HTTP request. */
 export async function responseResult(response: Response): Promise<CallToolResult> {
-  const text = await response.text();
+  const text = await responseText(response);
   const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
   let body: unknown = text;
   let json: string | undefined;
