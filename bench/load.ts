@@ -244,7 +244,7 @@ async function run(): Promise<Table[]> {
       if (driver && pair.driver) results.set(`${pair.key}:driver`, await pair.driver(driver));
     }
     await bare.stop();
-    const mcp = await measureMcp(server.url, account, ids);
+    const mcp = await measureMcp(server, account, ids);
     await writersCases(server, account, results);
     const sse = await sseDelivery({
       url: `${server.url}/api/events/stream?type=object.created`, // one frame per write

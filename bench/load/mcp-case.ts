@@ -3,19 +3,64 @@
  * process through fetch (the SDK's Streamable HTTP client uses fetch too), so the
  * client side costs alike: sequential calls for the per-call cost, then CONNECTIONS
  * concurrent callers. The figure to read is the latency ratio MCP / HTTP.
+ *
+ * Both clients do what a long-lived client does per call and no more: one SDK client
+ * (one initialize, then tools/call after tools/call; the SDK parses and checks every
+ * answer) and plain fetch whose JSON answer is parsed. Client and server share this
+ * machine's cores, and the SDK client costs more per call than fetch, so each run
+ * also records CPU time per call of the server process (from /proc, where there is
+ * one) and of this process: the server's ratio is the MCP layer's own cost.
  */
+import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CONNECTIONS, type Measured, timeBox } from './measure.ts';
+import type { ChildServer } from './processes.ts';
 import type { Account } from './setup.ts';
+
+export interface CallCost extends Measured {
+  /** CPU microseconds per call of the server process (NaN where /proc is missing). */
+  serverCpuUs: number;
+  /** CPU microseconds per call of this process (the client). */
+  clientCpuUs: number;
+}
 
 export interface McpResult {
   tool: string;
-  sequential: { http: Measured; mcp: Measured };
-  concurrent: { http: Measured; mcp: Measured };
+  sequential: { http: CallCost; mcp: CallCost };
+  concurrent: { http: CallCost; mcp: CallCost };
 }
 
-export async function measureMcp(url: string, account: Account, ids: string[]): Promise<McpResult> {
+/** User + system CPU time of `pid` in microseconds, or NaN without /proc. */
+function processCpuUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** timeBox, plus CPU per call (warm-up included on both sides of the division). */
+async function withCpu(pid: number, concurrency: number, call: (i: number) => Promise<void>) {
+  let calls = 0;
+  const server = processCpuUs(pid);
+  const client = process.cpuUsage();
+  const measured = await timeBox(concurrency, (i) => {
+    calls++;
+    return call(i);
+  });
+  const { user, system } = process.cpuUsage(client);
+  return {
+    ...measured,
+    serverCpuUs: (processCpuUs(pid) - server) / calls,
+    clientCpuUs: (user + system) / calls,
+  };
+}
+
+export async function measureMcp(server: ChildServer, account: Account, ids: string[]): Promise<McpResult> {
+  const { url } = server;
   const headers = { authorization: `Bearer ${account.key}`, 'x-workspace-id': account.list };
   const client = new Client({ name: 'maskin-load-bench', version: '1.0.0' });
   await client.connect(
@@ -40,12 +85,15 @@ export async function measureMcp(url: string, account: Account, ids: string[]): 
     const viaHttp = async (i: number) => {
       const response = await fetch(`${url}/api/objects/${id(i)}`, { headers });
       if (response.status !== 200) throw new Error(`GET answered ${response.status}`);
-      await response.arrayBuffer();
+      await response.json();
     };
     return {
       tool,
-      sequential: { http: await timeBox(1, viaHttp), mcp: await timeBox(1, viaMcp) },
-      concurrent: { http: await timeBox(CONNECTIONS, viaHttp), mcp: await timeBox(CONNECTIONS, viaMcp) },
+      sequential: { http: await withCpu(server.pid, 1, viaHttp), mcp: await withCpu(server.pid, 1, viaMcp) },
+      concurrent: {
+        http: await withCpu(server.pid, CONNECTIONS, viaHttp),
+        mcp: await withCpu(server.pid, CONNECTIONS, viaMcp),
+      },
     };
   } finally {
     await client.close().catch(() => {});

@@ -8,6 +8,8 @@
  * file, not a pipe: the bench process then spends nothing reading logs while it
  * generates load, and the server pays the same write it pays in production.
  *
+ * BENCH_SERVER_NODE_ARGS adds Node flags to the server process (serverNodeArgs).
+ *
  * Cleanup: every child is registered until it has exited; `stopAll` ends them all
  * (SIGTERM, then SIGKILL after a grace), and a process `exit` hook kills any that are
  * left if the bench itself dies, so no server outlives a failed run.
@@ -24,6 +26,8 @@ const STOP_GRACE_MS = 15_000;
 
 export interface ChildServer {
   url: string;
+  /** The process id (its CPU time is read from /proc where there is one). */
+  pid: number;
   /** The tail of what the process wrote to stderr, for failure messages. */
   errors(): string;
   stop(): Promise<void>;
@@ -65,6 +69,15 @@ export async function stopAll(): Promise<void> {
   );
 }
 
+/**
+ * Node flags for the server process from BENCH_SERVER_NODE_ARGS (space-separated), for
+ * flags NODE_OPTIONS refuses, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (the profile
+ * is written when the server stops).
+ */
+function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 /** Starts `kernel/main.ts` with `env` on a free port; `logFile` receives its stdout. */
 export async function startKernelProcess(
   env: Record<string, string>,
@@ -72,7 +85,7 @@ export async function startKernelProcess(
   readyTimeoutMs = 120_000,
 ): Promise<ChildServer> {
   const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'kernel/main.ts'], {
+  const child = spawn(process.execPath, [...serverNodeArgs(), '--import', 'tsx', 'kernel/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', MASKIN_BOOTSTRAP: 'false', ...env },
     stdio: ['ignore', fd, 'pipe'],
@@ -82,7 +95,7 @@ export async function startKernelProcess(
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     const url = listeningUrl(readFileSync(logFile, 'utf8'));
-    if (url) return { url, errors: handle.errors, stop: handle.stop };
+    if (url) return { url, pid: child.pid!, errors: handle.errors, stop: handle.stop };
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${handle.errors()}`);
     if (Date.now() > deadline) {
       await handle.stop();
@@ -123,7 +136,7 @@ export async function startBareHono(readyTimeoutMs = 60_000): Promise<ChildServe
         resolve((JSON.parse(line) as { port: number }).port);
       });
     });
-    return { url: `http://127.0.0.1:${port}`, errors: handle.errors, stop: handle.stop };
+    return { url: `http://127.0.0.1:${port}`, pid: child.pid!, errors: handle.errors, stop: handle.stop };
   } catch (error) {
     await handle.stop();
     throw error;

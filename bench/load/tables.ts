@@ -1,6 +1,6 @@
 /** The load module's tables: each case, its baselines under it, and the ratio to read. */
 import { type Cell, ms, type Table } from '../lib.ts';
-import type { McpResult } from './mcp-case.ts';
+import type { CallCost, McpResult } from './mcp-case.ts';
 import { CONNECTIONS, DURATION_S, type Measured } from './measure.ts';
 import type { SseResult } from './sse.ts';
 
@@ -99,23 +99,36 @@ function writersTable({ kind, results }: Input): Table {
 }
 
 function mcpTable({ kind, mcp }: Input): Table {
-  const latency = (a: Measured, b: Measured) => ratio(a.p50 / b.p50);
+  const us = (value: number) => (Number.isFinite(value) ? Math.round(value) : '-');
+  const line = (label: string, cost: CallCost, baseline?: CallCost): Cell[] => [
+    ...row(label, cost, baseline ? ratio(cost.p50 / baseline.p50) : '-'),
+    us(cost.serverCpuUs),
+    baseline ? ratio(cost.serverCpuUs / baseline.serverCpuUs) : '-',
+    us(cost.clientCpuUs),
+  ];
   return {
     title: `MCP ${mcp.tool} vs HTTP GET /api/objects/:id (${kind}, ${DURATION_S} s each)`,
-    columns: ['case', 'calls/s', 'p50 ms', 'p99 ms', 'ratio'],
+    columns: [
+      'case',
+      'calls/s',
+      'p50 ms',
+      'p99 ms',
+      'ratio',
+      'server CPU µs/call',
+      'ratio',
+      'client CPU µs/call',
+    ],
     rows: [
-      row('HTTP GET, sequential', mcp.sequential.http),
-      row('MCP get_object, sequential', mcp.sequential.mcp, latency(mcp.sequential.mcp, mcp.sequential.http)),
-      row(`HTTP GET, ${CONNECTIONS} concurrent callers`, mcp.concurrent.http),
-      row(
-        `MCP get_object, ${CONNECTIONS} concurrent callers`,
-        mcp.concurrent.mcp,
-        latency(mcp.concurrent.mcp, mcp.concurrent.http),
-      ),
+      line('HTTP GET, sequential', mcp.sequential.http),
+      line('MCP get_object, sequential', mcp.sequential.mcp, mcp.sequential.http),
+      line(`HTTP GET, ${CONNECTIONS} concurrent callers`, mcp.concurrent.http),
+      line(`MCP get_object, ${CONNECTIONS} concurrent callers`, mcp.concurrent.mcp, mcp.concurrent.http),
     ],
     notes: [
-      'ratio = MCP p50 / HTTP p50 for the same objects, both called from this process through fetch',
-      '(the MCP SDK client included: its cost is part of what an MCP caller pays); 1.0 = no MCP overhead.',
+      'ratio = MCP / HTTP for the same objects, both called from this process through fetch: p50 latency',
+      '(the MCP SDK client included: its cost is part of what an MCP caller pays), then the server',
+      "process's CPU time per call (the MCP layer's own cost); 1.0 = no MCP overhead. Client CPU is this",
+      "process's: on a shared machine the SDK client's extra cost also slows the server's answers.",
     ],
   };
 }

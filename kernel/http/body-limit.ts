@@ -79,13 +79,15 @@ function countingStream(source: ReadableStream<Uint8Array>, limit: number): Read
 /** Whether the body still needs counting: false when absent, already bounded, or declared within `limit`. */
 function needsCounting(request: Request, limit: number): boolean {
   // GET and HEAD carry no body. Asking `request.body` of @hono/node-server's light
-  // request builds the full web Request behind it, a cost every read would pay.
+  // request builds the full web Request behind it (a web stream over the socket), a
+  // cost every read would pay, and its own text()/json() read the socket directly
+  // only while that Request was never built: so a declared length is judged from the
+  // headers alone, and `body` is asked only of a chunked request, which is counted.
   if (request.method === 'GET' || request.method === 'HEAD') return false;
-  if (!request.body) return false;
   const already = appliedLimit.get(request);
   if (already !== undefined && already <= limit) return false;
   const declared = declaredLength(request);
-  if (declared === undefined) return true;
+  if (declared === undefined) return request.body !== null;
   if (declared > limit) throw payloadTooLarge(limit);
   appliedLimit.set(request, limit);
   return false;

@@ -12,6 +12,7 @@ import type { ToolDefinition } from '../contract/extension.ts';
 import { roleAtLeast } from '../http/build-router.ts';
 import { toApiError, zodIssuesToDetails } from '../http/error-handler.ts';
 import type { McpTool, ToolCaller } from './mcp-tool.ts';
+import { responseText } from './response-text.ts';
 import { errorResult, valueResult } from './tool-result.ts';
 
 export function extensionTool(owner: string, name: string, definition: ToolDefinition): McpTool {
@@ -58,7 +59,7 @@ function toolCallContext(caller: ToolCaller) {
     workspaceId: caller.workspaceId,
     async callApi(method: string, path: string, body?: unknown) {
       const response = await caller.request(method, path, body);
-      const text = await response.text();
+      const text = await responseText(response);
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : null;

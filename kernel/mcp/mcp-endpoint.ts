@@ -7,12 +7,15 @@
  * Without X-Workspace-Id the request is an account session (account-session.ts): the
  * tools that need no workspace, and select_workspace.
  *
- * Stateless mode: every POST gets a fresh server and transport
- * (`sessionIdGenerator: undefined`) built for its caller and workspace. Nothing lives
- * in process memory between requests, so any instance behind a load balancer can
- * answer any request, enabling an extension shows up in the very next tools/list,
- * and a revoked key stops working at once. The cost is rebuilding a small server per
- * request (the tool catalog itself is derived once). Responses are plain JSON
+ * Stateless mode: nothing about a client lives in process memory between requests,
+ * so any instance behind a load balancer can answer any request, enabling an
+ * extension shows up in the very next tools/list, and a revoked key stops working at
+ * once. What is the same for every caller is built once: the tool catalog, and its
+ * split per workspace for as long as that workspace's enablement is cached. A plain
+ * tools/call, the message a working agent repeats, is answered directly
+ * (direct-tool-call.ts); any other POST gets a fresh SDK server and transport
+ * (`sessionIdGenerator: undefined`) built for its caller and workspace, which costs
+ * little next to what the SDK does with a message. Responses are plain JSON
  * (`enableJsonResponse`): a tool call is one request and one answer, and the server
  * sends nothing unprompted, so an SSE stream would add only framing. For the same
  * reason GET (the server-to-client stream) and DELETE (ending a session) are 405: the
@@ -20,7 +23,7 @@
  */
 
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { DEFAULT_MAX_REQUEST_BODY_SIZE } from '@modelcontextprotocol/sdk/server/requestBody.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
@@ -35,9 +38,10 @@ import type { Operation } from '../http/operations.ts';
 import type { ExtensionRegistry } from '../registry/registry.ts';
 import { KERNEL_VERSION } from '../version.ts';
 import { ACCOUNT_SESSION_INSTRUCTIONS, accountCaller, accountTools } from './account-session.ts';
+import { directToolCall } from './direct-tool-call.ts';
 import { createMcpServer } from './mcp-server.ts';
 import type { ToolCaller } from './mcp-tool.ts';
-import { ToolCatalog } from './tool-catalog.ts';
+import { ToolCatalog, type WorkspaceTools } from './tool-catalog.ts';
 
 export const MCP_PATH = '/mcp';
 
@@ -80,14 +84,16 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
   };
 
   // No X-Workspace-Id: an account session (account-session.ts) instead of an error.
+  let accountSessionTools: WorkspaceTools | undefined;
   app.post(MCP_PATH, guard[0], async (c, next) => {
     if (c.req.header('x-workspace-id') !== undefined) return next();
-    const server = createMcpServer(
-      accountTools(catalog.all()),
+    accountSessionTools ??= accountTools(catalog.all());
+    return answer(
+      c,
+      accountSessionTools,
       accountCaller(requester(c, undefined)),
       ACCOUNT_SESSION_INSTRUCTIONS,
     );
-    return serveOne(server, c.req.raw);
   });
 
   app.post(MCP_PATH, guard[1], async (c) => {
@@ -97,8 +103,7 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
       workspaceId: workspace.id,
       role: workspace.role,
     };
-    const server = createMcpServer(await catalog.forWorkspace(workspace.id), caller);
-    return serveOne(server, c.req.raw);
+    return answer(c, await catalog.forWorkspace(workspace.id), caller);
   });
 
   app.on(['GET', 'DELETE'], MCP_PATH, guard[0], (c) => {
@@ -115,17 +120,58 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
   return catalog;
 }
 
-/** One JSON-RPC request on a fresh server and transport (stateless). */
-async function serveOne(server: Server, request: Request): Promise<Response> {
+/**
+ * One POST: a plain tools/call directly (direct-tool-call.ts), anything else on a
+ * fresh SDK server and transport (stateless).
+ *
+ * The body is read here, as text, and handed over parsed: the SDK would read it as a
+ * web stream, which makes @hono/node-server build the full web Request (a stream
+ * over the socket, an AbortController) that its own text() avoids. A body that is
+ * not JSON, or over the SDK's own limit, is handed over as it came, so that the SDK
+ * answers it exactly as before.
+ */
+async function answer(
+  c: Context<KernelEnv>,
+  tools: WorkspaceTools,
+  caller: ToolCaller,
+  instructions?: string,
+): Promise<Response> {
+  const text = await c.req.text();
+  const message = parsedJson(text);
+  if (message !== undefined) {
+    const direct = await directToolCall(message, c.req.raw.headers, tools, caller);
+    if (direct) return direct;
+  }
+  const server = createMcpServer(tools, caller, instructions);
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   });
   await server.connect(transport);
   try {
-    return await transport.handleRequest(request);
+    if (message === undefined) {
+      const { url, headers } = c.req.raw;
+      return await transport.handleRequest(new Request(url, { method: 'POST', headers, body: text }));
+    }
+    return await transport.handleRequest(c.req.raw, { parsedBody: message });
   } finally {
     // JSON mode: the answer is complete once handleRequest resolves.
     await server.close();
+  }
+}
+
+/** The parsed body, or undefined when the SDK must judge it (not JSON, or too large). */
+function parsedJson(text: string): unknown {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: only a long text needs counting.
+  if (
+    text.length * 3 > DEFAULT_MAX_REQUEST_BODY_SIZE &&
+    Buffer.byteLength(text) > DEFAULT_MAX_REQUEST_BODY_SIZE
+  ) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }

@@ -7,13 +7,15 @@
  * a `tool` and its hand-written `tools`. Third-party names carry the extension id
  * (qualifiedToolName, the same rule the registry's boot-time clash check uses).
  *
- * Per request only the filter runs: kernel tools, plus those of extensions that are
- * ready and enabled in the workspace (one cached enablement read). The tools of
+ * Per workspace only the filter runs: kernel tools, plus those of extensions that are
+ * ready and enabled in the workspace (one cached enablement read), and its result is
+ * kept for as long as the enablement cache keeps that workspace's rows. The tools of
  * extensions that are installed but not enabled are kept aside, so a call to one can
  * answer EXTENSION_NOT_ENABLED naming the extension instead of "unknown tool".
  */
 
 import type { Operation } from '../http/operations.ts';
+import type { StoredEnablement } from '../registry/enablement-store.ts';
 import type { ExtensionRegistry } from '../registry/registry.ts';
 import { qualifiedToolName } from '../registry/registry.ts';
 import { extensionTool } from './extension-tools.ts';
@@ -29,6 +31,7 @@ export interface WorkspaceTools {
 
 export class ToolCatalog {
   private tools: McpTool[] | undefined;
+  private readonly byRows = new WeakMap<Map<string, StoredEnablement>, WorkspaceTools>();
 
   constructor(
     private readonly operations: readonly Operation[],
@@ -43,6 +46,17 @@ export class ToolCatalog {
 
   async forWorkspace(workspaceId: string): Promise<WorkspaceTools> {
     const rows = await this.registry.enablement.rowsOf(workspaceId);
+    // The store hands out the same rows object until a change evicts it, so the split
+    // is derived once per workspace and enablement state, not once per call.
+    let result = this.byRows.get(rows);
+    if (!result) {
+      result = this.split(rows);
+      this.byRows.set(rows, result);
+    }
+    return result;
+  }
+
+  private split(rows: Map<string, StoredEnablement>): WorkspaceTools {
     const result: WorkspaceTools = { enabled: new Map(), disabled: new Map() };
     for (const tool of this.all()) {
       const usable =

@@ -12,15 +12,33 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError, type ErrorEnvelope } from '../contract/errors.ts';
+import { responseText } from './response-text.ts';
 
 export const STRUCTURED_COPY_MAX_BYTES = 64 * 1024;
 
-export function valueResult(value: unknown): CallToolResult {
+/**
+ * The JSON text of a result's structuredContent, when it is already at hand (the
+ * route's own answer): the direct call path (direct-tool-call.ts) writes it into the
+ * JSON-RPC answer as it is instead of serialising the object once more.
+ */
+const structuredJson = new WeakMap<CallToolResult, string>();
+
+export function structuredJsonOf(result: CallToolResult): string | undefined {
+  return structuredJson.get(result);
+}
+
+/** `json`, when given, is the JSON text `value` was parsed from; it is sent as it is. */
+export function valueResult(value: unknown, json?: string): CallToolResult {
   if (value === undefined || value === null) return { content: [{ type: 'text', text: 'Done.' }] };
   if (typeof value === 'string') return { content: [{ type: 'text', text: value }] };
-  const text = JSON.stringify(value);
+  const text = json ?? JSON.stringify(value);
   if (typeof value === 'object' && !Array.isArray(value) && text.length <= STRUCTURED_COPY_MAX_BYTES) {
-    return { content: [{ type: 'text', text }], structuredContent: value as Record<string, unknown> };
+    const result: CallToolResult = {
+      content: [{ type: 'text', text }],
+      structuredContent: value as Record<string, unknown>,
+    };
+    if (json !== undefined) structuredJson.set(result, json);
+    return result;
   }
   return { content: [{ type: 'text', text }] };
 }
@@ -47,12 +65,14 @@ export function errorResult(error: ApiError | ErrorEnvelope): CallToolResult {
 
 /** The result of a tool that ran as an HTTP request. */
 export async function responseResult(response: Response): Promise<CallToolResult> {
-  const text = await response.text();
+  const text = await responseText(response);
   const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
   let body: unknown = text;
+  let json: string | undefined;
   if (isJson && text) {
     try {
       body = JSON.parse(text);
+      json = text;
     } catch {
       // keep the text
     }
@@ -67,7 +87,8 @@ export async function responseResult(response: Response): Promise<CallToolResult
   if (response.status === 204 || text === '') {
     return { content: [{ type: 'text', text: `Done (HTTP ${response.status}, no content).` }] };
   }
-  return valueResult(body);
+  // Parsed once to check it and to pick the copies; the route's text is sent as it is.
+  return valueResult(body, json);
 }
 
 function isErrorEnvelope(value: unknown): value is ErrorEnvelope {

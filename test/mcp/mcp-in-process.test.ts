@@ -91,6 +91,29 @@ describe('before MCP is involved', () => {
     expect(other.body.error.code).toBe('NOT_FOUND');
   });
 
+  it('leaves a body that is not JSON-RPC to the SDK, which answers its own errors', async () => {
+    const raw = (rawBody: string, headers: Record<string, string> = {}) =>
+      t.call('POST', '/mcp', {
+        key: owner.key,
+        workspace: owner.workspaceId,
+        rawBody,
+        headers: {
+          accept: 'application/json, text/event-stream',
+          'content-type': 'application/json',
+          ...headers,
+        },
+      });
+    const garbled = await raw('{"jsonrpc": "2.0", "id": 1, "method": ');
+    expect(garbled.status).toBe(400);
+    expect(garbled.body.error).toMatchObject({ code: -32700, message: 'Parse error: Invalid JSON' });
+    const call = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_me' } });
+    const wrongAccept = await raw(call, { accept: 'application/json' });
+    expect(wrongAccept.status).toBe(406);
+    const answered = await raw(call);
+    expect(answered.status).toBe(200);
+    expect(answered.body.result.structuredContent.id).toBe(owner.actorId);
+  });
+
   it('refuses GET and DELETE with 405 and the envelope (stateless: no stream, no session)', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await t.call(method, '/mcp', { key: owner.key, workspace: owner.workspaceId });

@@ -1,0 +1,40 @@
+import { getRequestListener } from '@hono/node-server';
+import { afterAll, describe, expect, it } from 'vitest';
+import { responseText } from './response-text.ts';
+
+const { Request: WebRequest, Response: WebResponse } = globalThis;
+// What a listening server does first: the light Request and Response become the globals.
+getRequestListener(() => new Response(null));
+afterAll(() => {
+  Object.defineProperty(globalThis, 'Request', { value: WebRequest });
+  Object.defineProperty(globalThis, 'Response', { value: WebResponse });
+});
+
+describe('responseText', () => {
+  it("takes a light response's string without building the web Response", async () => {
+    expect(Response).not.toBe(WebResponse);
+    const response = new Response('{"id":"a"}', {
+      status: 201,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(await responseText(response)).toBe('{"id":"a"}');
+    // Had text() run, the body would be used; the string was read where the response keeps it.
+    expect(response.bodyUsed).toBe(false);
+    expect(await response.text()).toBe('{"id":"a"}');
+  });
+
+  it('reads any other body with text()', async () => {
+    const stream = new Response(
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('streamed'));
+          controller.close();
+        },
+      }),
+    );
+    expect(await responseText(stream)).toBe('streamed');
+    expect(await responseText(new WebResponse('plain web'))).toBe('plain web');
+    const empty = new Response(null, { status: 204 });
+    expect(await responseText(empty)).toBe('');
+  });
+});
