@@ -7,6 +7,10 @@
  * A call to a tool of an extension that is installed but not enabled here is a tool
  * error with EXTENSION_NOT_ENABLED (what the route itself would answer); a name that
  * exists nowhere is a protocol error (-32602), as the MCP specification asks.
+ *
+ * A plain call of an enabled tool does not get here: direct-tool-call.ts answers it
+ * the same way without a server. A change to how a call runs belongs in both (its
+ * test compares the two answers).
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
