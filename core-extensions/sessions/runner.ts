@@ -75,8 +75,11 @@ interface LocalSession {
   writer: LogWriter;
   baseDir: string;
   workDir: string;
-  /** Set once this instance decided how the run ends (stop seen, timeout, pause). */
-  ending: boolean;
+  /**
+   * The work of ending the run, set once this instance decided how it ends (exit, stop
+   * seen, timeout, pause, shutdown); shutdown waits for it so no write outlives the pool.
+   */
+  ending: Promise<void> | null;
   /** Usage and id updates, one after another. */
   chain: Promise<void>;
   base: UsageTotals;
@@ -102,6 +105,8 @@ export class SessionRunner {
   private registered: Promise<void> | undefined;
   private controlling = false;
   private closed = false;
+  /** Starts in flight: shutdown waits for them, so a process spawned meanwhile ends with the rest. */
+  private readonly starting = new Set<Promise<void>>();
 
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -138,19 +143,30 @@ export class SessionRunner {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    await Promise.allSettled([...this.starting]);
     await Promise.all(
-      [...this.local.values()].map(async (session) => {
-        session.ending = true;
-        await session.agent.stop(1_000);
-        await this.finish(
-          session,
-          ['starting', 'running'],
-          'failed',
-          'instance_shutdown: the server running it stopped',
-        );
-      }),
+      [...this.local.values()].map((session) =>
+        this.end(session, async () => {
+          await session.agent.stop(1_000);
+          await this.finish(
+            session,
+            ['starting', 'running'],
+            'failed',
+            'instance_shutdown: the server running it stopped',
+          );
+        }),
+      ),
     );
     await this.deps.db.delete(instances).where(eq(instances.id, this.instanceId));
+  }
+
+  /**
+   * Ends a run once: the first decision wins, later ones (a shutdown racing the agent's own
+   * exit) wait for it. A failure is logged, never an unhandled rejection.
+   */
+  private end(session: LocalSession, work: () => Promise<void>): Promise<void> {
+    session.ending ??= work().catch((error) => this.warn(error, `could not end session ${session.id}`));
+    return session.ending;
   }
 
   private warn(error: unknown, message: string) {
@@ -173,6 +189,16 @@ export class SessionRunner {
   /** The `start` job: claim, prepare, spawn. */
   async handleStart(job: JobContext<{ sessionId: string }>): Promise<void> {
     if (this.closed) throw new Error('this instance is shutting down');
+    const starting = this.startSession(job);
+    this.starting.add(starting);
+    try {
+      await starting;
+    } finally {
+      this.starting.delete(starting);
+    }
+  }
+
+  private async startSession(job: JobContext<{ sessionId: string }>): Promise<void> {
     await this.ensureRegistered();
     const { db } = this.deps;
     const workspaceId = job.workspaceId!;
@@ -331,7 +357,7 @@ export class SessionRunner {
       writer: this.deps.logs.writer(workspaceId, sessionId),
       baseDir,
       workDir,
-      ending: false,
+      ending: null,
       chain: Promise.resolve(),
       base: totalsOf(row),
       model: row.config.model ?? profile.model,
@@ -357,9 +383,10 @@ export class SessionRunner {
     });
     if (!running) {
       // Stopped while it was starting: the process must not outlive that.
-      session.ending = true;
-      await agent.stop(500);
-      await this.cleanup(session);
+      await this.end(session, async () => {
+        await agent.stop(500);
+        await this.cleanup(session);
+      });
       return;
     }
     void agent.exited.then((exit) => this.onExit(session, exit));
@@ -441,16 +468,14 @@ export class SessionRunner {
     });
   }
 
-  private async onExit(session: LocalSession, exit: RuntimeExit) {
-    if (session.ending) return;
-    session.ending = true;
+  private onExit(session: LocalSession, exit: RuntimeExit): Promise<void> {
     const ok = exit.code === 0;
     const reason = ok
       ? null
       : exit.code !== null
         ? `exit code ${exit.code}`
         : `ended by signal ${exit.signal}`;
-    await this.finish(session, ['running'], ok ? 'completed' : 'failed', reason);
+    return this.end(session, () => this.finish(session, ['running'], ok ? 'completed' : 'failed', reason));
   }
 
   /** Flushes output and usage, applies the final transition (if still due), cleans up, admits the next. */
@@ -491,17 +516,18 @@ export class SessionRunner {
         if (!session || session.ending) continue;
         if (!ACTIVE.includes(row.status) || (row.instanceId !== null && row.instanceId !== this.instanceId)) {
           // Ended elsewhere (stop, budget, reaped): the process must not outlive its session.
-          session.ending = true;
-          void session.agent.stop().then(() => this.finish(session, [], undefined, null));
+          void this.end(session, async () => {
+            await session.agent.stop();
+            await this.finish(session, [], undefined, null);
+          });
         } else if (row.deadlineAt && row.deadlineAt.getTime() <= now) {
-          session.ending = true;
           const limit = Math.round((row.deadlineAt.getTime() - (row.startedAt?.getTime() ?? now)) / 1000);
-          void session.agent
-            .stop()
-            .then(() => this.finish(session, ['running'], 'timeout', `timed out after ${limit} s`));
+          void this.end(session, async () => {
+            await session.agent.stop();
+            await this.finish(session, ['running'], 'timeout', `timed out after ${limit} s`);
+          });
         } else if (row.pauseRequested) {
-          session.ending = true;
-          void this.pause(session).catch((error) => this.warn(error, 'pause failed'));
+          void this.end(session, () => this.pause(session));
         }
       }
       const pending = await db

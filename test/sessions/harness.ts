@@ -33,6 +33,8 @@ export interface Bench {
   waitStatus(id: string, statuses: string[], timeoutMs?: number): Promise<any>;
   logs(id: string, stream?: string): Promise<any[]>;
   eventsOf(id: string): Promise<any[]>;
+  /** Closes the HTTP server only (close() also shuts the kernel down and drops the database). */
+  stopServing(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -89,6 +91,11 @@ export async function createBench(
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   };
+  const stopServing = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    });
   const get = async (id: string) => (await call('GET', `/api/sessions/${id}`)).body;
   return {
     t,
@@ -140,11 +147,9 @@ export async function createBench(
       const page = await call('GET', `/api/events?entity_type=session&entity_id=${id}&order=asc&limit=200`);
       return page.body.items as any[];
     },
+    stopServing,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+      await stopServing();
       await t.close();
       rmSync(workRoot, { recursive: true, force: true });
     },
