@@ -18,6 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listStatement } from '../core-extensions/objects/queries.ts';
 import {
   searchStatement,
   similarityThresholdStatement,
@@ -32,7 +33,6 @@ import { type Account, createAccount, SEARCH_QUERIES, seed } from './load/setup.
 import { sseDelivery } from './load/sse.ts';
 import {
   insertObjects,
-  listTasks,
   objectValues,
   recordEventStatement,
   recordEventsInBulk,
@@ -46,6 +46,8 @@ const SSE_WRITES_PER_SECOND = 20;
 const BULK = 500;
 /** Concurrent bulk requests: 4 x 500 objects in flight already keep the database busy. */
 const BULK_CALLERS = 4;
+/** `GET /api/objects?type=task&limit=50` as the route reads it (its defaults filled in). */
+const LIST_FILTERS = { type: 'task', sort: 'updated_at', order: 'desc', limit: 50 } as const;
 const POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 10);
 
 /** One measured case and, optionally, the driver statement it is compared with. */
@@ -146,8 +148,11 @@ function pairs(server: ChildServer, account: Account, ids: string[]): Pair[] {
       key: 'list',
       server: () =>
         cannon({ url: `${server.url}/api/objects?type=task&limit=50`, headers: auth(account.list) }),
-      driver: (driver) =>
-        timeBox(CONNECTIONS, () => driver.query(listTasks.text, listTasks.bind({ workspace: account.list }))),
+      // The route's own statement (each row's JSON built by PostgreSQL).
+      driver: (driver) => {
+        const { text, params } = listStatement(account.list, LIST_FILTERS);
+        return timeBox(CONNECTIONS, () => driver.query(text, params));
+      },
     },
     { key: 'search10k', ...search(account.list) },
     { key: 'searchLarge', ...search(account.big) },

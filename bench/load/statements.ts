@@ -10,7 +10,7 @@
  * cost into the baseline, which is meant to be the database and driver alone.
  */
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, sql as rawSql, type SQL } from 'drizzle-orm';
+import { and, eq, sql as rawSql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { objectsTable as o } from '../../core-extensions/objects/table.ts';
@@ -43,17 +43,6 @@ export const selectById = statementOf(
     .select()
     .from(o)
     .where(and(eq(o.workspaceId, sentinel('workspace')), eq(o.id, sentinel('id'))))
-    .toSQL(),
-);
-
-/** `GET /api/objects?type=task&limit=50`: queries.ts listObjects with its defaults (updated_at desc, limit + 1). */
-export const listTasks = statementOf(
-  builder
-    .select()
-    .from(o)
-    .where(and(eq(o.workspaceId, sentinel('workspace')), eq(o.type, 'task')))
-    .orderBy(desc(o.updatedAt), desc(o.id))
-    .limit(51)
     .toSQL(),
 );
 

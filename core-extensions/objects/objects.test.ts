@@ -341,3 +341,44 @@ describe('isolation', () => {
     expect((await eventsOf(t, owner.workspaceId, ['object'])).length).toBe(eventsBefore);
   });
 });
+
+describe('list items are built by PostgreSQL', () => {
+  it('equal the same objects read by id, field for field, whatever their text and metadata hold', async () => {
+    const member = await t.signup('Json');
+    const awkward = [
+      { type: 'task', title: 'Quotes " and \\ backslash', content: 'line\nbreak\ttab \u0001 control' },
+      { type: 'task', title: 'Unicode: café, 日本語, emoji 🚀, RTL שלום', content: '' },
+      {
+        type: 'insight',
+        title: '</script><b>html</b>',
+        content: 'x'.repeat(5_000),
+        metadata: {
+          nested: { deep: [1, 2.5, -0, 1e21, null, true, 'ü'] },
+          'key with spaces': 'v',
+          empty: {},
+          n: 12345678.125,
+        },
+      },
+    ];
+    const created = await t.call('POST', '/api/objects', as(member, { body: awkward }));
+    expect(created.status).toBe(201);
+    // Microseconds that round up at the millisecond: the text must truncate like JavaScript.
+    await t.kernel.services.database.query(
+      `update objects set updated_at = '2026-01-02T03:04:05.999999Z' where id = $1`,
+      [created.body.items[0].id],
+    );
+    const listed = await t.call('GET', '/api/objects?limit=10', as(member));
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('content-type')).toContain('application/json');
+    expect(listed.body.items).toHaveLength(3);
+    for (const item of listed.body.items) {
+      const { relationships, relationships_truncated, connected_objects, ...byId } = (
+        await t.call('GET', `/api/objects/${item.id}`, as(member))
+      ).body;
+      expect(item).toStrictEqual(byId);
+      expect(Object.keys(item)).toEqual(Object.keys(byId));
+    }
+    const moved = listed.body.items.find((item: any) => item.id === created.body.items[0].id);
+    expect(moved.updated_at).toBe('2026-01-02T03:04:05.999Z');
+  });
+});

@@ -21,7 +21,7 @@ import {
 import type { ObjectHookRunner, PendingEvents, WriteScope } from './hooks.ts';
 import type { ObjectLinksService } from './links.ts';
 import { deleteObject, updateObject } from './mutations.ts';
-import { existingObjectIds, getObject, getObjects, type ListFilters, listObjects } from './queries.ts';
+import { existingObjectIds, getObject, getObjects, type ListFilters, listObjectsJson } from './queries.ts';
 import { type SearchFilters, searchObjects } from './search.ts';
 import type { ObjectsSettings } from './settings.ts';
 import { objectsTable, toObjectJson, type WorkObject } from './table.ts';
@@ -209,8 +209,9 @@ export class ObjectsService {
     return existingObjectIds(db, workspaceId, ids);
   }
 
-  list(db: Db, workspaceId: string, filters: ListFilters) {
-    return listObjects(db, workspaceId, filters);
+  /** A page of the list as its response JSON text (built by PostgreSQL, queries.ts). */
+  listJson(workspaceId: string, filters: ListFilters): Promise<string> {
+    return listObjectsJson(this.database, workspaceId, filters);
   }
 
   search(workspaceId: string, filters: SearchFilters) {

@@ -7,6 +7,7 @@
  * is public only when its definition says so.
  */
 import { type RouteConfig, type RouteHandler, z } from '@hono/zod-openapi';
+import type { Context, TypedResponse } from 'hono';
 import type { KernelEnv, Role } from './context.ts';
 
 export type Access =
@@ -100,6 +101,24 @@ export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
 /** A JSON response for the OpenAPI document. */
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { 'application/json': { schema } } } as const;
+}
+
+/**
+ * Answers JSON that is already text (for example built by PostgreSQL, so Node neither
+ * maps rows nor stringifies them) the way `c.json` answers a value. The route's
+ * response schema still documents it; the caller vouches that the text matches it (a
+ * test should compare the two), as nothing parses it on the way out.
+ */
+export function jsonText<Status extends 200 | 201>(
+  c: Context,
+  text: string,
+  status: Status = 200 as Status,
+): TypedResponse<any, Status, 'json'> {
+  return c.body(text, status, { 'content-type': 'application/json' }) as unknown as TypedResponse<
+    any,
+    Status,
+    'json'
+  >;
 }
 
 /** The error responses every protected route can give, for the OpenAPI document. */

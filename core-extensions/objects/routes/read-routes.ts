@@ -5,6 +5,7 @@ import {
   defineRoute,
   errorResponses,
   jsonResponse,
+  jsonText,
   pageOf,
   workspaceOf,
 } from '@maskin/contract';
@@ -40,7 +41,7 @@ export function readRoutes(db: Db, objects: ObjectsService) {
         request: { query: listQuery },
         responses: { 200: jsonResponse(pageOf(objectSchema), 'A page of objects'), ...errorResponses },
       }),
-      handler: async (c) => c.json(await objects.list(db, workspaceOf(c).id, c.req.valid('query')), 200),
+      handler: async (c) => jsonText(c, await objects.listJson(workspaceOf(c).id, c.req.valid('query'))),
     }),
     defineRoute({
       access: { auth: 'workspace', role: 'viewer' },
