@@ -8,12 +8,14 @@ import type { ObjectLinks } from './links.ts';
 import type { ObjectsService } from './service.ts';
 
 export type {
+  AfterWriteHook,
   BeforeDeleteHook,
   EdgesProvider,
   ObjectEdge,
   ObjectHooks,
   PendingEvents,
   WriteScope,
+  WrittenObject,
 } from './hooks.ts';
 export { objectHooksPoint } from './hooks.ts';
 export type {

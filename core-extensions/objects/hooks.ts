@@ -11,11 +11,16 @@
  * The edge table stays relationships' own (its migration; a composite foreign key on
  * objects(workspace_id, id) with ON DELETE CASCADE is the safety net).
  *
+ * Subscriptions registers `afterWrite` to subscribe creators and drivers in the
+ * writing transaction (one statement for a bulk create), rather than reading the event
+ * log back object by object.
+ *
  * Records of other extensions that merely point at an object (a session, a file, a
  * comment) do not need a hook here: they are links (links.ts), one table for every
  * attacher, and a linker hears of a deleted object through `objectLinkHooksPoint`.
  */
 import { createExtensionPoint, type Db, type ExtensionPointRegistrations } from '@maskin/contract';
+import type { WorkObject } from './table.ts';
 
 export interface WriteScope {
   workspaceId: string;
@@ -47,11 +52,27 @@ export type EdgesProvider = (
 /** Runs inside the deleting transaction before the object row goes; returns its pending events. */
 export type BeforeDeleteHook = (tx: Db, scope: WriteScope, objectId: string) => Promise<PendingEvents>;
 
+/** One object a write created or changed, as it is after the write. */
+export interface WrittenObject {
+  object: WorkObject;
+  created: boolean;
+  /** The fields an update set (empty for a creation). */
+  changed: string[];
+}
+
+/**
+ * Runs inside the writing transaction after the rows are written, once per write with
+ * every object it touched (a bulk create of 500 is one call, so a hook can answer it in
+ * one statement); returns its pending events, recorded after the write's own.
+ */
+export type AfterWriteHook = (tx: Db, scope: WriteScope, written: WrittenObject[]) => Promise<PendingEvents>;
+
 /** One extension's hooks on objects' reads and deletes. */
 export interface ObjectHooks {
   /** Edges shown on `GET /objects/:id`. */
   edgesOf?: EdgesProvider;
   beforeDelete?: BeforeDeleteHook;
+  afterWrite?: AfterWriteHook;
 }
 
 export const objectHooksPoint = createExtensionPoint<ObjectHooks>({ id: 'objects.hooks', owner: 'objects' });
@@ -64,6 +85,15 @@ export class ObjectHookRunner {
     const providers = this.registrations.values().flatMap((hooks) => (hooks.edgesOf ? [hooks.edgesOf] : []));
     const lists = await Promise.all(providers.map((provide) => provide(db, workspaceId, objectId, limit)));
     return lists.flat();
+  }
+
+  async runAfterWrite(tx: Db, scope: WriteScope, written: WrittenObject[]): Promise<PendingEvents[]> {
+    const pending: PendingEvents[] = [];
+    if (written.length === 0) return pending;
+    for (const hooks of this.registrations.values()) {
+      if (hooks.afterWrite) pending.push(await hooks.afterWrite(tx, scope, written));
+    }
+    return pending;
   }
 
   async runBeforeDelete(tx: Db, scope: WriteScope, objectId: string): Promise<PendingEvents[]> {

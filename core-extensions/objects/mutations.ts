@@ -34,12 +34,17 @@ function mergeMetadata(stored: Record<string, unknown>, patch: Record<string, un
 
 export async function updateObject(
   tx: Db,
-  context: { scope: WriteScope; settings: ObjectsSettings; record: RecordObjectEvent },
+  context: {
+    scope: WriteScope;
+    settings: ObjectsSettings;
+    hooks: ObjectHookRunner;
+    record: RecordObjectEvent;
+  },
   id: string,
   patch: UpdateObjectInput,
   expectedVersion: number | undefined,
 ) {
-  const { scope, settings, record } = context;
+  const { scope, settings, hooks, record } = context;
   const current = await lockObject(tx, scope.workspaceId, id);
   if (expectedVersion !== undefined && expectedVersion !== current.version) {
     throw preconditionFailed(
@@ -84,10 +89,12 @@ export async function updateObject(
     .where(and(eq(o.workspaceId, scope.workspaceId), eq(o.id, id)))
     .returning();
   const updated = toObjectJson(row!);
+  const changed = Object.keys(patch);
+  const pending = await hooks.runAfterWrite(tx, scope, [{ object: updated, created: false, changed }]);
   // the object's type rides along so consumers (triggers' entity_type) need not read the object
   await record(tx, scope, 'object.updated', id, {
     type: current.type,
-    changed: Object.keys(patch),
+    changed,
     version: updated.version,
   });
   if (status !== current.status) {
@@ -97,6 +104,7 @@ export async function updateObject(
       to: status,
     });
   }
+  for (const recordHookEvents of pending) await recordHookEvents();
   return updated;
 }
 

@@ -114,6 +114,11 @@ export class ObjectsService {
     const inserted = await tx.insert(objectsTable).values(rows).returning();
     const byId = new Map(inserted.map((row) => [row.id, toObjectJson(row)]));
     const created = rows.map((row) => byId.get(row.id)!);
+    const pending = await this.hooks.runAfterWrite(
+      tx,
+      scope,
+      created.map((object) => ({ object, created: true, changed: [] })),
+    );
     return {
       value: created,
       recordEvents: async () => {
@@ -129,6 +134,7 @@ export class ObjectsService {
             data: { type: object.type, title: object.title, status: object.status },
           })),
         );
+        for (const recordHookEvents of pending) await recordHookEvents();
       },
     };
   }
@@ -157,7 +163,13 @@ export class ObjectsService {
   async update(tx: Db, scope: WriteScope, id: string, patch: UpdateObjectInput, expectedVersion?: number) {
     const settings = await this.settings(scope.workspaceId);
     if (patch.driver_id) await this.checkDrivers(tx, scope.workspaceId, [patch.driver_id], () => undefined);
-    return updateObject(tx, { scope, settings, record: this.record }, id, patch, expectedVersion);
+    return updateObject(
+      tx,
+      { scope, settings, hooks: this.hooks, record: this.record },
+      id,
+      patch,
+      expectedVersion,
+    );
   }
 
   async delete(tx: Db, scope: WriteScope, id: string) {

@@ -4,9 +4,10 @@
  * moves the consumer's cursor, so each event notifies each subscriber exactly once,
  * across instances and restarts.
  *
- * - Creators and drivers are subscribed first: `object.created` subscribes its actor
- *   and the object's driver; an `object.updated` that changed `driver_id` subscribes
- *   the new driver.
+ * - Creators and drivers were subscribed by the write itself (object-hooks.ts), so an
+ *   `object.created` already reaches the object's driver.
+ * - Events about an object carry its type (`data.type`), so the object is read only
+ *   when someone is to be notified (for the notification's title), not for every event.
  * - The actor who caused the event is never notified of it.
  * - Events this pair of extensions produces (`notification.*`, `subscription.*`) are
  *   never fanned out (that would loop), nor are `object.linked`/`object.unlinked`
@@ -42,11 +43,15 @@ export function objectIdOf(event: EventJson): string | null {
 export async function fanOut(deps: FanoutDeps, tx: Db, workspaceId: string, event: EventJson) {
   if (!isFannedOut(event.type)) return;
   const objectId = objectIdOf(event);
-  const object = objectId ? await findObject(deps.objects, tx, workspaceId, objectId) : undefined;
-  if (object) await subscribeCreatorAndDriver(deps, tx, workspaceId, event, object);
-
+  const typeOfObject =
+    event.entity_type === 'object' && typeof event.data.type === 'string' ? event.data.type : undefined;
+  // Other events name an object (comments, links) without its type: read it first.
+  let object =
+    objectId && !typeOfObject ? await findObject(deps.objects, tx, workspaceId, objectId) : undefined;
   const objectType =
-    object?.type ?? (typeof event.data.type === 'string' && objectId ? event.data.type : null);
+    typeOfObject ??
+    object?.type ??
+    (typeof event.data.type === 'string' && objectId ? event.data.type : null);
   const candidates = await deps.subscriptions.subscribersOf(
     tx,
     workspaceId,
@@ -54,6 +59,7 @@ export async function fanOut(deps: FanoutDeps, tx: Db, workspaceId: string, even
     event.actor_id,
   );
   if (candidates.length === 0) return;
+  if (objectId && typeOfObject) object = await findObject(deps.objects, tx, workspaceId, objectId);
   const members = await deps.members.membersAmong(workspaceId, candidates, tx);
   // A comment's mentioned members were told directly (comments notifies them).
   const told = new Set(Array.isArray(event.data.mentions) ? event.data.mentions : []);
@@ -70,38 +76,6 @@ export async function fanOut(deps: FanoutDeps, tx: Db, workspaceId: string, even
         objectId: object ? object.id : null,
         metadata: { event_id: event.id, event_type: event.type, via: 'subscription' },
       },
-    );
-  }
-}
-
-async function subscribeCreatorAndDriver(
-  deps: FanoutDeps,
-  tx: Db,
-  workspaceId: string,
-  event: EventJson,
-  object: WorkObject,
-) {
-  const changed = Array.isArray(event.data.changed) ? event.data.changed : [];
-  if (event.type === 'object.created' && event.actor_id) {
-    await deps.subscriptions.ensure(
-      tx,
-      workspaceId,
-      event.actor_id,
-      'object',
-      object.id,
-      'creator',
-      event.actor_id,
-    );
-  }
-  if (object.driver_id && (event.type === 'object.created' || changed.includes('driver_id'))) {
-    await deps.subscriptions.ensure(
-      tx,
-      workspaceId,
-      object.driver_id,
-      'object',
-      object.id,
-      'driver',
-      event.actor_id,
     );
   }
 }

@@ -6,8 +6,9 @@
  */
 import { dbRef, defineExtension, eventLogRef, eventsRef, membersRef } from '@maskin/contract';
 import { notificationsServiceRef } from '../notifications/api.ts';
-import { objectsServiceRef } from '../objects/api.ts';
+import { objectHooksPoint, objectsServiceRef } from '../objects/api.ts';
 import { fanOut } from './fanout.ts';
+import { subscriptionObjectHooks } from './object-hooks.ts';
 import { subscriptionRoutes } from './routes.ts';
 import { SubscriptionsService } from './service.ts';
 
@@ -32,6 +33,10 @@ export default defineExtension({
     objects: objectsServiceRef,
   },
   migrations: new URL('./migrations/', import.meta.url),
+  async register({ extensionPoints, kernelService, isEnabledInTransaction }) {
+    const events = await kernelService(eventsRef);
+    extensionPoints.add(objectHooksPoint, subscriptionObjectHooks(events, isEnabledInTransaction));
+  },
   setup({ deps }) {
     const service = new SubscriptionsService(deps.events, deps.objects);
     deps.eventLog.subscribe({

@@ -17,18 +17,41 @@ import { triggers } from './tables.ts';
 
 const { and, eq } = orm;
 
+type TriggerRow = typeof triggers.$inferSelect;
+
+/**
+ * The enabled event triggers of a workspace, read once per delivery batch rather than
+ * once per event: the events of one batch share its `tx` (event-log contract). A
+ * trigger disabled meanwhile is still refused by the claim, which locks and re-reads it.
+ */
+const perBatch = new WeakMap<Db, Map<string, Promise<TriggerRow[]>>>();
+
+function eventTriggersOf(tx: Db, workspaceId: string): Promise<TriggerRow[]> {
+  let batch = perBatch.get(tx);
+  if (!batch) {
+    batch = new Map();
+    perBatch.set(tx, batch);
+  }
+  let rows = batch.get(workspaceId);
+  if (!rows) {
+    rows = tx
+      .select()
+      .from(triggers)
+      .where(
+        and(eq(triggers.workspaceId, workspaceId), eq(triggers.type, 'event'), eq(triggers.enabled, true)),
+      );
+    batch.set(workspaceId, rows);
+  }
+  return rows;
+}
+
 export async function onEvent(
   tx: Db,
   deps: { engine: TriggerEngine; sessions: SessionsService },
   workspaceId: string,
   event: EventJson,
 ): Promise<void> {
-  const candidates = await tx
-    .select()
-    .from(triggers)
-    .where(
-      and(eq(triggers.workspaceId, workspaceId), eq(triggers.type, 'event'), eq(triggers.enabled, true)),
-    );
+  const candidates = await eventTriggersOf(tx, workspaceId);
   for (const trigger of candidates) {
     if (!eventMatches(trigger.config as EventConfig, event)) continue;
     const firing = { key: `event:${event.id}`, event };

@@ -46,7 +46,10 @@ export interface SubscriptionDelivery {
    * The transaction that advances this consumer's cursor: writes made through it
    * commit together with the cursor (exactly once), or are rolled back with a failed
    * attempt. Do every database call of the handler through `tx` (on PGlite, the one
-   * connection is held by it: other queries would wait for it).
+   * connection is held by it: other queries would wait for it). The events of one
+   * batch share the same `tx` object (a batch run again after a failure gets a new
+   * one), so a handler may key a per-batch memo on it (a WeakMap), for example to read
+   * its configuration once per batch instead of once per event.
    */
   tx: Db;
   workspaceId: string;

@@ -21,6 +21,7 @@
  * disabled in a workspace decides itself what its registered functions do there
  * (`isEnabled(workspaceId)` from its register context).
  */
+import type { Db } from '../db/database.ts';
 import type { ServiceRef } from './refs.ts';
 
 declare const pointType: unique symbol;
@@ -72,4 +73,10 @@ export interface RegisterContext {
   kernelService<T>(ref: ServiceRef<T>): Promise<T>;
   /** Whether this extension is enabled in a workspace; for registered functions, at call time. */
   isEnabled(workspaceId: string): Promise<boolean>;
+  /**
+   * The same, read in the caller's transaction (uncached): for a hook that runs inside
+   * another extension's write. A cached read that misses would go to the pool, and on
+   * the embedded database (one connection, held by that transaction) wait forever.
+   */
+  isEnabledInTransaction(tx: Db, workspaceId: string): Promise<boolean>;
 }

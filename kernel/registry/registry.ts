@@ -232,6 +232,8 @@ export class ExtensionRegistry {
             return this.kernel.services.get(ref, manifest);
           },
           isEnabled: (workspaceId) => this.enablement.isEnabled(workspaceId, manifest.id),
+          isEnabledInTransaction: (tx, workspaceId) =>
+            this.enablement.isEnabledInTransaction(tx, workspaceId, manifest.id),
         });
       } catch (error) {
         if (error instanceof ExtensionBootError) throw error;

@@ -4,8 +4,12 @@
  * event; creators and drivers are subscribed automatically; unsubscribing stops it.
  * Each check first waits until the fan-out's cursor passed every event so far.
  */
+
+import { orm } from '@maskin/contract';
 import { eventsOf, type Member, type TestKernel } from '@maskin/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { objectsServiceRef } from '../../core-extensions/objects/api.ts';
+import { resultRows } from '../../kernel/db/database.ts';
 import { addMember } from '../helpers/work-graph.ts';
 import { addAgent, fanoutCaughtUp, notificationKernel } from './kernel.ts';
 
@@ -132,6 +136,74 @@ describe('subscriptions', () => {
       'subscription.created',
       'subscription.deleted',
     ]);
+  });
+
+  it('subscribes creators and drivers inside the writing transaction, set-based, where subscriptions is enabled', async () => {
+    const objects = await t.kernel.container.get(objectsServiceRef);
+    const { db } = t.kernel.services.database;
+
+    // Read inside the creating transaction: the fan-out (another transaction) cannot have
+    // written these rows, so seeing them proves the write itself did, before its commit.
+    const inTransaction = await db.transaction(async (tx) => {
+      const created = await objects.create(
+        tx,
+        { workspaceId: owner.workspaceId, actorId: author.actorId },
+        [
+          { type: 'task', title: 'Driven by the driver', driver_id: driver.actorId },
+          { type: 'task', title: 'No driver' },
+          { type: 'task', title: 'Driven by its creator', driver_id: author.actorId },
+        ],
+        (index) => String(index),
+      );
+      const ids = created.map((object) => object.id);
+      const rows = resultRows<{ actor_id: string; target: string; reason: string }>(
+        await tx.execute(
+          orm.sql`select actor_id, target, reason from subscriptions
+                   where workspace_id = ${owner.workspaceId} and target in ${ids}`,
+        ),
+      );
+      return { ids, rows };
+    });
+    const [driven, plain, self] = inTransaction.ids as [string, string, string];
+    const sorted = (rows: { actor_id: string; target: string; reason: string }[]) =>
+      rows.map((row) => `${row.target}:${row.actor_id}:${row.reason}`).sort();
+    expect(sorted(inTransaction.rows)).toEqual(
+      sorted([
+        { target: driven, actor_id: author.actorId, reason: 'creator' },
+        { target: driven, actor_id: driver.actorId, reason: 'driver' },
+        { target: plain, actor_id: author.actorId, reason: 'creator' },
+        // A creator who drives the object is subscribed once, as its creator.
+        { target: self, actor_id: author.actorId, reason: 'creator' },
+      ]),
+    );
+    const recorded = (await eventsOf(t, owner.workspaceId, ['subscription'])).filter((event) =>
+      inTransaction.ids.includes(event.data.target),
+    );
+    expect(recorded).toHaveLength(4);
+    expect(new Set(recorded.map((event) => event.actor_id))).toEqual(new Set([author.actorId]));
+
+    // A workspace that turned subscriptions off subscribes nobody.
+    const off = await t.call(
+      'PUT',
+      `/api/workspaces/${owner.workspaceId}/extensions/subscriptions`,
+      as(owner, { enabled: false }),
+    );
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    try {
+      const quiet = await t.call('POST', '/api/objects', as(author, { type: 'task', title: 'Unwatched' }));
+      expect(quiet.status).toBe(201);
+      const rows = await t.kernel.services.database.query('select 1 from subscriptions where target = $1', [
+        quiet.body.id,
+      ]);
+      expect(rows).toEqual([]);
+    } finally {
+      const on = await t.call(
+        'PUT',
+        `/api/workspaces/${owner.workspaceId}/extensions/subscriptions`,
+        as(owner, { enabled: true }),
+      );
+      expect(on.status).toBe(200);
+    }
   });
 
   it('refuses bad targets', async () => {

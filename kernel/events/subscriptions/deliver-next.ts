@@ -2,10 +2,10 @@
  * Delivers the next events of one consumer in one workspace: the unit of work of
  * durable subscriptions, and the place where their guarantees are made.
  *
- * One transaction: lock the cursor row `FOR UPDATE SKIP LOCKED`, read the next
- * matching event after it, run the handler with that transaction, and so on for the
- * events after it (a bounded batch, under one savepoint), move the cursor past the
- * last one handled, commit.
+ * One transaction: lock the cursor row `FOR UPDATE SKIP LOCKED` and read the next
+ * matching events after it (a batch, in the same statement), run the handler with that
+ * transaction for each (all under one savepoint), move the cursor past the last one
+ * handled, commit.
  *
  * - Exactly-once effect. The handler's writes through `tx` and the cursor's new value
  *   commit atomically. If the process dies before COMMIT, both are lost and the event
@@ -15,9 +15,10 @@
  *   waiting and leaves the work to the holder. `FOR UPDATE` reads the latest committed
  *   cursor, never a stale one, so the next holder continues where the last stopped.
  * - No event missed. Event ids of a workspace become visible in commit order (see
- *   record-event.ts), and the next event and the log's last id are read in one
- *   statement (one snapshot): every id up to that last id is visible to it, so moving
- *   the cursor there past non-matching events skips nothing that commits later.
+ *   record-event.ts), and a page of events and the log's last id are read in one
+ *   statement (one snapshot): every id up to that last id is visible to it, so when
+ *   the page holds fewer events than asked, moving the cursor to that last id past
+ *   non-matching events skips nothing that commits later.
  * - A failing handler. The batch's savepoint is rolled back (none of its writes
  *   remain); the events before it in the batch are handled again in a new savepoint,
  *   and when it is the first of a batch its attempt is counted on the cursor with a
@@ -88,47 +89,45 @@ function typeFilterOf(types: readonly string[]) {
 
 const NEXT_COLUMNS = sql.raw('id, workspace_id, type, actor_id, entity_type, entity_id, data, created_at');
 
-function readOf(row: EventRow | undefined, afterId: number) {
-  const latestId = row?.latest_id === null || row?.latest_id === undefined ? afterId : Number(row.latest_id);
-  if (!row || row.id === null) return { next: undefined, latestId };
-  const next: EventJson = {
-    id: Number(row.id),
-    workspace_id: row.workspace_id,
-    type: row.type,
-    actor_id: row.actor_id,
-    entity_type: row.entity_type,
-    entity_id: row.entity_id,
-    data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
-    created_at: new Date(row.created_at).toISOString(),
-  };
-  return { next, latestId };
+/**
+ * Up to `asked` matching events after a position and the log's last id, read in one
+ * statement (one snapshot). `complete` means no other matching event exists up to
+ * `latestId`, so once these are handled the cursor may move to `latestId`.
+ */
+interface Page {
+  events: EventJson[];
+  latestId: number;
+  complete: boolean;
 }
 
-/** The next matching event after `afterId`, and the log's last id, from one snapshot. */
-async function nextEvent(tx: Db, scope: string, afterId: number, types: readonly string[]) {
-  const [row] = resultRows<EventRow>(
-    await tx.execute(sql`
-      select (select max(id) from events where scope = ${scope} and id > ${afterId}) as latest_id, next.*
-        from (select 1) as one
-        left join lateral (
-          select ${NEXT_COLUMNS}
-            from events
-           where scope = ${scope} and id > ${afterId} ${typeFilterOf(types)}
-           order by id
-           limit 1
-        ) as next on true`),
-  );
-  return readOf(row, afterId);
+function pageOf(rows: EventRow[], afterId: number, asked: number): Page {
+  const latest = rows[0]?.latest_id;
+  const latestId = latest === null || latest === undefined ? afterId : Number(latest);
+  const events = rows
+    .filter((row) => row.id !== null)
+    .map(
+      (row): EventJson => ({
+        id: Number(row.id),
+        workspace_id: row.workspace_id,
+        type: row.type,
+        actor_id: row.actor_id,
+        entity_type: row.entity_type,
+        entity_id: row.entity_id,
+        data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
+        created_at: new Date(row.created_at).toISOString(),
+      }),
+    );
+  return { events, latestId, complete: events.length < asked };
 }
 
 /**
- * The cursor row locked `FOR UPDATE SKIP LOCKED` and, in the same
- * statement and snapshot, the next matching event after it and the log's last id: the
+ * The cursor row locked `FOR UPDATE SKIP LOCKED` and, in the same statement and
+ * snapshot, the first page of matching events after it and the log's last id: the
  * first read of a delivery costs one round trip, not two. Undefined when the row is
  * locked elsewhere or gone.
  */
-async function claimWithNextEvent(tx: Db, consumer: Consumer, scope: string) {
-  const [row] = resultRows<
+async function claimWithNextEvents(tx: Db, consumer: Consumer, scope: string, asked: number) {
+  const rows = resultRows<
     EventRow & {
       last_id: string | number;
       attempts: number;
@@ -148,9 +147,11 @@ async function claimWithNextEvent(tx: Db, consumer: Consumer, scope: string) {
             from events
            where scope = ${scope} and id > cursor.last_id ${typeFilterOf(consumer.types)}
            order by id
-           limit 1
-        ) as next on true`),
+           limit ${asked}
+        ) as next on true
+       order by next.id`),
   );
+  const row = rows[0];
   if (!row) return undefined;
   const cursor: ClaimedCursor = {
     lastId: Number(row.last_id),
@@ -158,14 +159,14 @@ async function claimWithNextEvent(tx: Db, consumer: Consumer, scope: string) {
     failingEventId: row.failing_event_id === null ? null : Number(row.failing_event_id),
     retryAt: row.retry_at === null ? null : new Date(row.retry_at),
   };
-  return { cursor, read: readOf(row, cursor.lastId) };
+  return { cursor, page: pageOf(rows, cursor.lastId, asked) };
 }
 
 interface BatchContext {
   tx: Db;
   consumer: Consumer;
   scope: string;
-  claimed: NonNullable<Awaited<ReturnType<typeof claimWithNextEvent>>>;
+  claimed: NonNullable<Awaited<ReturnType<typeof claimWithNextEvents>>>;
   enabledNow: ((tx: Db) => Promise<boolean>) | undefined;
   limits: BatchLimits;
   started: number;
@@ -192,15 +193,24 @@ async function runBatch(batch: BatchContext, maxEvents: number): Promise<BatchRe
   try {
     await batch.tx.transaction(async (tx) => {
       let position = cursor.lastId;
+      // The claim read the whole batch's events (up to the batch's size): one statement.
+      const { page } = claimed;
       for (let delivered = 0; ; delivered++) {
         if (delivered >= maxEvents || Date.now() - batch.started >= limits.budgetMs) {
           result = { end: 'delivered', position };
           return;
         }
-        const { next, latestId } =
-          delivered === 0 ? claimed.read : await nextEvent(tx, scope, position, consumer.types);
-        if (!next || (delivered === 0 && enabledNow && !(await enabledNow(tx)))) {
-          result = { end: 'caught-up', position: latestId };
+        if (delivered === page.events.length) {
+          // A full page may have more after it (the next delivery reads on); a short one
+          // was everything that matched up to the log's last id.
+          result = page.complete
+            ? { end: 'caught-up', position: Math.max(position, page.latestId) }
+            : { end: 'delivered', position };
+          return;
+        }
+        const next = page.events[delivered]!;
+        if (delivered === 0 && enabledNow && !(await enabledNow(tx))) {
+          result = { end: 'caught-up', position: page.latestId };
           return;
         }
         const failedBefore = cursor.failingEventId === next.id ? cursor.attempts : 0;
@@ -216,12 +226,6 @@ async function runBatch(batch: BatchContext, maxEvents: number): Promise<BatchRe
           throw ROLL_BACK;
         }
         position = next.id;
-        // The event just handled was the log's last (same snapshot as its read): caught
-        // up, without one more read to find nothing. A later event wakes the consumer.
-        if (next.id >= latestId) {
-          result = { end: 'caught-up', position };
-          return;
-        }
       }
     });
   } catch (thrown) {
@@ -262,7 +266,7 @@ export async function deliverNext(
   limits: BatchLimits = DEFAULT_BATCH,
 ): Promise<DeliveryOutcome> {
   return db.transaction(async (tx): Promise<DeliveryOutcome> => {
-    const claimed = await claimWithNextEvent(tx, consumer, scope);
+    const claimed = await claimWithNextEvents(tx, consumer, scope, limits.maxEvents);
     if (!claimed) return (await cursorExists(tx, consumer.key, scope)) ? { kind: 'busy' } : { kind: 'gone' };
     const { cursor } = claimed;
     const batch: BatchContext = { tx, consumer, scope, claimed, enabledNow, limits, started: Date.now() };
