@@ -4,7 +4,7 @@
  * with a `custom` profile that runs test/sessions/fixtures/fake-agent.mjs, and helpers
  * that poll for a condition with a deadline (never a fixed sleep).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -31,6 +31,8 @@ export interface Bench {
   start(prompt: string, extra?: Record<string, unknown>): Promise<any>;
   waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>;
   waitStatus(id: string, statuses: string[], timeoutMs?: number): Promise<any>;
+  /** The agent process's pid, from the file the fake agent writes with FAKE_AGENT_PID_DIR. */
+  waitPid(pidDir: string, sessionId: string): Promise<number>;
   logs(id: string, stream?: string): Promise<any[]>;
   eventsOf(id: string): Promise<any[]>;
   /** Closes the HTTP server only (close() also shuts the kernel down and drops the database). */
@@ -127,6 +129,15 @@ export async function createBench(
       } catch (error) {
         throw new Error(`${(error as Error).message}; last: ${JSON.stringify(last)}`);
       }
+    },
+    waitPid(pidDir, sessionId) {
+      return waitFor('the pid file', async () => {
+        try {
+          return Number(readFileSync(join(pidDir, `${sessionId}.pid`), 'utf8'));
+        } catch {
+          return undefined;
+        }
+      });
     },
     async logs(id, stream) {
       const lines: any[] = [];

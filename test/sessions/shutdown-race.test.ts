@@ -6,7 +6,7 @@
  * after the pool closes (before, that write could fail as an unhandled CONNECTION_ENDED
  * rejection). PostgreSQL only: the lock needs a second connection, which PGlite lacks.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -33,13 +33,7 @@ describe.skipIf(!usingPostgres())('shutdown during a run that is ending', () => 
     try {
       const created = await bench.start('long=1');
       await bench.waitStatus(created.id, ['running']);
-      const pid = await bench.waitFor('the pid file', async () => {
-        try {
-          return Number(readFileSync(join(pidDir, `${created.id}.pid`), 'utf8'));
-        } catch {
-          return undefined;
-        }
-      });
+      const pid = await bench.waitPid(pidDir, created.id);
       client = postgres(bench.t.testDatabase.url!, { max: 2, onnotice: () => {} });
       const lock = await client.reserve();
       await lock`begin`;

@@ -3,7 +3,7 @@
  * process is killed) and paused; each records session.stopped and ends the log with a
  * done line. Stopping an ended session is a 409.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -46,13 +46,7 @@ it('stops a pending session', async () => {
 it('stops a running session and kills its process', async () => {
   const created = await bench.start('long=1');
   await bench.waitStatus(created.id, ['running']);
-  const pid = await bench.waitFor('the pid file', async () => {
-    try {
-      return Number(readFileSync(join(pidDir, `${created.id}.pid`), 'utf8'));
-    } catch {
-      return undefined;
-    }
-  });
+  const pid = await bench.waitPid(pidDir, created.id);
   expect(alive(pid)).toBe(true);
   await stop(created.id);
   await bench.waitFor('the agent process to die', async () => !alive(pid));
