@@ -19,7 +19,12 @@
  * comment) do not need a hook here: they are links (links.ts), one table for every
  * attacher, and a linker hears of a deleted object through `objectLinkHooksPoint`.
  */
-import { createExtensionPoint, type Db, type ExtensionPointRegistrations } from '@maskin/contract';
+import {
+  createExtensionPoint,
+  type Db,
+  type ExtensionPointRegistrations,
+  type PreparedEvents,
+} from '@maskin/contract';
 import type { WorkObject } from './table.ts';
 
 export interface WriteScope {
@@ -63,9 +68,14 @@ export interface WrittenObject {
 /**
  * Runs inside the writing transaction after the rows are written, once per write with
  * every object it touched (a bulk create of 500 is one call, so a hook can answer it in
- * one statement); returns its pending events, recorded after the write's own.
+ * one statement); returns its events prepared (`events.prepare`), which objects records
+ * after its own in the same statement, or nothing.
  */
-export type AfterWriteHook = (tx: Db, scope: WriteScope, written: WrittenObject[]) => Promise<PendingEvents>;
+export type AfterWriteHook = (
+  tx: Db,
+  scope: WriteScope,
+  written: WrittenObject[],
+) => Promise<PreparedEvents | undefined>;
 
 /** One extension's hooks on objects' reads and deletes. */
 export interface ObjectHooks {
@@ -87,13 +97,14 @@ export class ObjectHookRunner {
     return lists.flat();
   }
 
-  async runAfterWrite(tx: Db, scope: WriteScope, written: WrittenObject[]): Promise<PendingEvents[]> {
-    const pending: PendingEvents[] = [];
-    if (written.length === 0) return pending;
+  async runAfterWrite(tx: Db, scope: WriteScope, written: WrittenObject[]): Promise<PreparedEvents[]> {
+    const prepared: PreparedEvents[] = [];
+    if (written.length === 0) return prepared;
     for (const hooks of this.registrations.values()) {
-      if (hooks.afterWrite) pending.push(await hooks.afterWrite(tx, scope, written));
+      const events = hooks.afterWrite ? await hooks.afterWrite(tx, scope, written) : undefined;
+      if (events && events.events.length > 0) prepared.push(events);
     }
-    return pending;
+    return prepared;
   }
 
   async runBeforeDelete(tx: Db, scope: WriteScope, objectId: string): Promise<PendingEvents[]> {

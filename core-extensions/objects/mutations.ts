@@ -6,7 +6,7 @@
 import { type Db, notFound, orm, preconditionFailed, validationError } from '@maskin/contract';
 import type { ObjectHookRunner, WriteScope } from './hooks.ts';
 import type { ObjectLinksService } from './links.ts';
-import type { RecordObjectEvent, UpdateObjectInput } from './service.ts';
+import type { ObjectEvent, RecordObjectEvents, UpdateObjectInput } from './service.ts';
 import type { ObjectsSettings } from './settings.ts';
 import { objectsTable as o, toObjectJson } from './table.ts';
 import { checkMetadata, checkStatus, typeOf } from './validate.ts';
@@ -38,7 +38,7 @@ export async function updateObject(
     scope: WriteScope;
     settings: ObjectsSettings;
     hooks: ObjectHookRunner;
-    record: RecordObjectEvent;
+    record: RecordObjectEvents;
   },
   id: string,
   patch: UpdateObjectInput,
@@ -90,21 +90,19 @@ export async function updateObject(
     .returning();
   const updated = toObjectJson(row!);
   const changed = Object.keys(patch);
-  const pending = await hooks.runAfterWrite(tx, scope, [{ object: updated, created: false, changed }]);
+  const prepared = await hooks.runAfterWrite(tx, scope, [{ object: updated, created: false, changed }]);
   // the object's type rides along so consumers (triggers' entity_type) need not read the object
-  await record(tx, scope, 'object.updated', id, {
-    type: current.type,
-    changed,
-    version: updated.version,
-  });
+  const events: ObjectEvent[] = [
+    { type: 'object.updated', id, data: { type: current.type, changed, version: updated.version } },
+  ];
   if (status !== current.status) {
-    await record(tx, scope, 'object.status_changed', id, {
-      type: current.type,
-      from: current.status,
-      to: status,
+    events.push({
+      type: 'object.status_changed',
+      id,
+      data: { type: current.type, from: current.status, to: status },
     });
   }
-  for (const recordHookEvents of pending) await recordHookEvents();
+  await record(tx, scope, events, prepared);
   return updated;
 }
 
@@ -114,7 +112,7 @@ export async function deleteObject(
     scope: WriteScope;
     hooks: ObjectHookRunner;
     links: ObjectLinksService;
-    record: RecordObjectEvent;
+    record: RecordObjectEvents;
   },
   id: string,
 ) {
@@ -124,5 +122,7 @@ export async function deleteObject(
   pending.push(await links.removeLinksOfDeleted(tx, scope, id));
   await tx.delete(o).where(and(eq(o.workspaceId, scope.workspaceId), eq(o.id, id)));
   for (const recordEvents of pending) await recordEvents();
-  await record(tx, scope, 'object.deleted', id, { type: current.type, title: current.title });
+  await record(tx, scope, [
+    { type: 'object.deleted', id, data: { type: current.type, title: current.title } },
+  ]);
 }

@@ -16,6 +16,7 @@ import {
   type ExtensionEvents,
   type ExtensionMembers,
   orm,
+  type PreparedEvents,
   validationError,
 } from '@maskin/contract';
 import type { ObjectHookRunner, PendingEvents, WriteScope } from './hooks.ts';
@@ -114,27 +115,25 @@ export class ObjectsService {
     const inserted = await tx.insert(objectsTable).values(rows).returning();
     const byId = new Map(inserted.map((row) => [row.id, toObjectJson(row)]));
     const created = rows.map((row) => byId.get(row.id)!);
-    const pending = await this.hooks.runAfterWrite(
+    const prepared = await this.hooks.runAfterWrite(
       tx,
       scope,
       created.map((object) => ({ object, created: true, changed: [] })),
     );
     return {
       value: created,
+      // One statement for the whole batch (a bulk create is up to 500 objects), hooks' events included.
       recordEvents: async () => {
-        // One statement for the whole batch (a bulk create is up to 500 objects).
-        await this.events.recordMany(
+        await this.record(
           tx,
+          scope,
           created.map((object) => ({
-            workspaceId: scope.workspaceId,
-            actorId: scope.actorId,
-            type: 'object.created' as const,
-            entityType: 'object',
-            entityId: object.id,
+            type: 'object.created',
+            id: object.id,
             data: { type: object.type, title: object.title, status: object.status },
           })),
+          prepared,
         );
-        for (const recordHookEvents of pending) await recordHookEvents();
       },
     };
   }
@@ -248,23 +247,34 @@ export class ObjectsService {
     }
   }
 
-  private readonly record = (tx: Db, scope: WriteScope, type: string, id: string, data: object) =>
-    this.events.record(tx, {
-      workspaceId: scope.workspaceId,
-      actorId: scope.actorId,
-      type,
-      entityType: 'object',
-      entityId: id,
-      data: data as Record<string, unknown>,
-    });
+  private readonly record: RecordObjectEvents = (tx, scope, events, prepared) =>
+    this.events.recordMany(
+      tx,
+      events.map((event) => ({
+        workspaceId: scope.workspaceId,
+        actorId: scope.actorId,
+        type: event.type,
+        entityType: 'object',
+        entityId: event.id,
+        data: event.data,
+      })),
+      prepared,
+    );
 }
 
-export type RecordObjectEvent = (
+/** An object event: its type, the object's id, its data. */
+export interface ObjectEvent {
+  type: string;
+  id: string;
+  data: Record<string, unknown>;
+}
+
+/** Records a write's object events, then the events its hooks prepared, in one statement. */
+export type RecordObjectEvents = (
   tx: Db,
   scope: WriteScope,
-  type: string,
-  id: string,
-  data: object,
+  events: ObjectEvent[],
+  prepared?: readonly PreparedEvents[],
 ) => Promise<unknown>;
 
 function withoutNulls(metadata: Record<string, unknown>): Record<string, unknown> {

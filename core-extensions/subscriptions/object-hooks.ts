@@ -1,7 +1,7 @@
 /**
  * Creators and drivers are subscribed to their objects inside the write that makes
- * them so (objects' `afterWrite` hook): a bulk create of 500 objects is one insert and
- * one set-based event record in its own transaction. Reading the event log back to do
+ * them so (objects' `afterWrite` hook): a bulk create of 500 objects is one insert, and
+ * its events go into the statement that records the objects' own (`events.prepare`). Reading the event log back to do
  * it (the fan-out, object by object) cost five statements per created object, and on
  * the embedded database, whose one connection every request shares, it held writers
  * up for seconds under load.
@@ -44,8 +44,7 @@ export function subscriptionObjectHooks(
   return {
     async afterWrite(tx, scope, written) {
       const wanted = subscribersOfWrite(scope, written);
-      if (wanted.length === 0 || !(await isEnabledInTransaction(tx, scope.workspaceId)))
-        return async () => {};
+      if (wanted.length === 0 || !(await isEnabledInTransaction(tx, scope.workspaceId))) return undefined;
       // Existing subscriptions stay as they are (and record nothing).
       const inserted = await tx
         .insert(s)
@@ -61,20 +60,17 @@ export function subscriptionObjectHooks(
         )
         .onConflictDoNothing()
         .returning();
-      return async () => {
-        if (inserted.length === 0) return;
-        await events.recordMany(
-          tx,
-          inserted.map((row) => ({
-            workspaceId: scope.workspaceId,
-            actorId: scope.actorId,
-            type: 'subscription.created' as const,
-            entityType: 'subscription',
-            entityId: row.id,
-            data: { subscriber_id: row.actorId, kind: row.kind, target: row.target, reason: row.reason },
-          })),
-        );
-      };
+      // Recorded by objects after its own events, in the same statement.
+      return events.prepare(
+        inserted.map((row) => ({
+          workspaceId: scope.workspaceId,
+          actorId: scope.actorId,
+          type: 'subscription.created' as const,
+          entityType: 'subscription',
+          entityId: row.id,
+          data: { subscriber_id: row.actorId, kind: row.kind, target: row.target, reason: row.reason },
+        })),
+      );
     },
   };
 }

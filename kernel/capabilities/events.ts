@@ -1,7 +1,11 @@
 /** eventsRef: records events in the caller's transaction, refusing types the manifest does not declare. */
+import type { PreparedEvents } from '../contract/refs.ts';
 import { eventsRef } from '../contract/refs.ts';
 import { createServiceFactory } from '../contract/service-factory.ts';
 import { type EventInput, recordEvent, recordEvents } from '../events/record-event.ts';
+
+/** What some recorder's `prepare` made: a look-alike object cannot carry events past the type check. */
+const prepared = new WeakSet<PreparedEvents>();
 
 export const eventsFactory = createServiceFactory({
   service: eventsRef,
@@ -20,9 +24,18 @@ export const eventsFactory = createServiceFactory({
         checkDeclared(event);
         return recordEvent(tx, event);
       },
-      recordMany: (tx, events) => {
+      recordMany: (tx, events, others = []) => {
         events.forEach(checkDeclared);
-        return recordEvents(tx, events);
+        for (const batch of others) {
+          if (!prepared.has(batch)) throw new Error('recordMany takes prepared events only from prepare()');
+        }
+        return recordEvents(tx, [...events, ...others.flatMap((batch) => batch.events)]);
+      },
+      prepare: (events) => {
+        events.forEach(checkDeclared);
+        const batch: PreparedEvents = Object.freeze({ events: Object.freeze(events.map((e) => ({ ...e }))) });
+        prepared.add(batch);
+        return batch;
       },
     };
   },

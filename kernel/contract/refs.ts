@@ -41,8 +41,27 @@ export interface ExtensionDatabase {
  */
 export interface ExtensionEvents<Type extends string = string> {
   record(tx: Db, event: EventInput & { type: Type }): Promise<RecordedEvent>;
-  /** Several events of one workspace in one statement, with consecutive ids in this order (bulk writes). */
-  recordMany(tx: Db, events: (EventInput & { type: Type })[]): Promise<RecordedEvent[]>;
+  /**
+   * Several events of one workspace in one statement, with consecutive ids in this
+   * order (bulk writes), followed by `prepared` events of other extensions: a hook
+   * that wrote in this transaction hands its events over, and the whole write holds
+   * the workspace's event counter for one statement instead of one per extension.
+   */
+  recordMany(
+    tx: Db,
+    events: (EventInput & { type: Type })[],
+    prepared?: readonly PreparedEvents[],
+  ): Promise<RecordedEvent[]>;
+  /**
+   * This extension's events, checked against its manifest now, for another
+   * extension's `recordMany` to record in the same statement (see above).
+   */
+  prepare(events: (EventInput & { type: Type })[]): PreparedEvents;
+}
+
+/** Events checked by the recorder of the extension that owns their types; only `prepare` makes them. */
+export interface PreparedEvents {
+  readonly events: readonly EventInput[];
 }
 
 /**

@@ -81,3 +81,39 @@ it('refuses a batch across workspaces and writes nothing', async () => {
   );
   expect(row!.n).toBe(0);
 });
+
+it("records another extension's prepared events in the same statement, and only prepared ones", async () => {
+  const { eventsFactory } = await import('../../kernel/capabilities/events.ts');
+  const manifest = (id: string, events: string[]) =>
+    ({ id, version: '1.0.0', kernel: '^1.0.0', description: id, events }) as never;
+  const writer = (await eventsFactory.create({}, { extension: manifest('writer', ['batch.tick']) })) as any;
+  const hook = (await eventsFactory.create({}, { extension: manifest('hook', ['hook.seen']) })) as any;
+  const seen = (n: number) => ({ ...tick(n), type: 'hook.seen', entityType: 'seen' });
+
+  // The owner checks its own types when it prepares.
+  expect(() => hook.prepare([tick(9)])).toThrow(/does not declare/);
+  const prepared = hook.prepare([seen(1), seen(2)]);
+  const { db } = t.kernel.services.database;
+  const recorded: { id: number }[] = await db.transaction((tx) =>
+    writer.recordMany(tx, [tick(10)], [prepared]),
+  );
+  expect(recorded.map((event: { id: number }) => event.id)).toEqual([
+    recorded[0]!.id,
+    recorded[0]!.id + 1,
+    recorded[0]!.id + 2,
+  ]);
+  const listed = await t.call('GET', `/api/events?limit=3&order=desc`, {
+    key: user.key,
+    workspace: user.workspaceId,
+  });
+  expect(listed.body.items.map((e: { type: string }) => e.type)).toEqual([
+    'hook.seen',
+    'hook.seen',
+    'batch.tick',
+  ]);
+
+  // A look-alike of prepared events cannot smuggle a type past its owner's check.
+  await expect(db.transaction((tx) => writer.recordMany(tx, [], [{ events: [seen(3)] }]))).rejects.toThrow(
+    /prepared events only/,
+  );
+});
