@@ -74,9 +74,10 @@ export interface RegisterContext {
   /** Whether this extension is enabled in a workspace; for registered functions, at call time. */
   isEnabled(workspaceId: string): Promise<boolean>;
   /**
-   * The same, read in the caller's transaction (uncached): for a hook that runs inside
-   * another extension's write. A cached read that misses would go to the pool, and on
-   * the embedded database (one connection, held by that transaction) wait forever.
+   * The same, safe inside the caller's transaction: for a hook that runs inside another
+   * extension's write. The process's cached answer when it has one (like isEnabled),
+   * else a read in `tx`: a cached read that misses would go to the pool, and on the
+   * embedded database (one connection, held by that transaction) wait forever.
    */
   isEnabledInTransaction(tx: Db, workspaceId: string): Promise<boolean>;
 }

@@ -22,6 +22,8 @@ export interface StoredEnablement {
 
 export class EnablementStore {
   private readonly cache = new Map<string, Promise<Map<string, StoredEnablement>>>();
+  /** The cached rows that have arrived: what a caller inside a transaction may use without waiting. */
+  private readonly loaded = new Map<string, Map<string, StoredEnablement>>();
   private stopListening: (() => Promise<void>) | undefined;
 
   constructor(
@@ -32,8 +34,11 @@ export class EnablementStore {
   async start(): Promise<void> {
     this.stopListening = await this.database.listen(
       EXTENSIONS_CHANNEL,
-      (workspaceId) => this.cache.delete(workspaceId),
-      () => this.cache.clear(),
+      (workspaceId) => this.forget(workspaceId),
+      () => {
+        this.cache.clear();
+        this.loaded.clear();
+      },
     );
   }
 
@@ -45,10 +50,19 @@ export class EnablementStore {
   async rowsOf(workspaceId: string): Promise<Map<string, StoredEnablement>> {
     let rows = this.cache.get(workspaceId);
     if (!rows) {
-      if (this.cache.size >= MAX_CACHED_WORKSPACES) this.cache.clear();
-      rows = this.load(this.database.db, workspaceId);
-      this.cache.set(workspaceId, rows);
-      rows.catch(() => this.cache.delete(workspaceId));
+      if (this.cache.size >= MAX_CACHED_WORKSPACES) {
+        this.cache.clear();
+        this.loaded.clear();
+      }
+      const loading = this.load(this.database.db, workspaceId);
+      rows = loading;
+      this.cache.set(workspaceId, loading);
+      loading.then(
+        (map) => {
+          if (this.cache.get(workspaceId) === loading) this.loaded.set(workspaceId, map);
+        },
+        () => this.cache.delete(workspaceId),
+      );
     }
     return rows;
   }
@@ -91,6 +105,18 @@ export class EnablementStore {
     return row ? row.enabled : enablement === 'default-on';
   }
 
+  /**
+   * For a hook inside another extension's write: the cached answer when this process
+   * has it, else a read in that transaction. Never a pool query: on PGlite the pool is
+   * the one connection the transaction holds, and the query would wait for it forever.
+   */
+  async isEnabledWithin(tx: Db, workspaceId: string, extensionId: string): Promise<boolean> {
+    const rows = this.loaded.get(workspaceId);
+    return rows
+      ? this.isEnabledIn(rows, extensionId)
+      : this.isEnabledInTransaction(tx, workspaceId, extensionId);
+  }
+
   /** Uncached read inside a transaction (for the enablement API's checks). */
   async rowsInTransaction(tx: Db, workspaceId: string) {
     // Lock the workspace row: concurrent enablement changes of one workspace serialise,
@@ -115,7 +141,7 @@ export class EnablementStore {
       on conflict (workspace_id, extension_id) do update
         set enabled = excluded.enabled, settings = excluded.settings, updated_by = excluded.updated_by, updated_at = now()`);
     await tx.execute(sql`select pg_notify(${EXTENSIONS_CHANNEL}, ${input.workspaceId})`);
-    this.cache.delete(input.workspaceId);
+    this.forget(input.workspaceId);
   }
 
   /**
@@ -127,5 +153,6 @@ export class EnablementStore {
    */
   forget(workspaceId: string): void {
     this.cache.delete(workspaceId);
+    this.loaded.delete(workspaceId);
   }
 }

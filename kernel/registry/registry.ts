@@ -233,7 +233,7 @@ export class ExtensionRegistry {
           },
           isEnabled: (workspaceId) => this.enablement.isEnabled(workspaceId, manifest.id),
           isEnabledInTransaction: (tx, workspaceId) =>
-            this.enablement.isEnabledInTransaction(tx, workspaceId, manifest.id),
+            this.enablement.isEnabledWithin(tx, workspaceId, manifest.id),
         });
       } catch (error) {
         if (error instanceof ExtensionBootError) throw error;
