@@ -130,7 +130,12 @@ export class ObjectsService {
           created.map((object) => ({
             type: 'object.created',
             id: object.id,
-            data: { type: object.type, title: object.title, status: object.status },
+            data: {
+              type: object.type,
+              title: object.title,
+              status: object.status,
+              driver_id: object.driver_id,
+            },
           })),
           prepared,
         );

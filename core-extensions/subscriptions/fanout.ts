@@ -5,7 +5,8 @@
  * across instances and restarts.
  *
  * - Creators and drivers were subscribed by the write itself (object-hooks.ts), so an
- *   `object.created` already reaches the object's driver.
+ *   `object.created` reaches the object's driver (named in the event's data, so the
+ *   fan-out does not read the object's subscriptions back).
  * - Events about an object carry its type (`data.type`), so the object is read only
  *   when someone is to be notified (for the notification's title), not for every event.
  * - The actor who caused the event is never notified of it.
@@ -55,7 +56,7 @@ export async function fanOut(deps: FanoutDeps, tx: Db, workspaceId: string, even
   const candidates = await deps.subscriptions.subscribersOf(
     tx,
     workspaceId,
-    { objectId, objectType, eventType: event.type },
+    { objectId, objectType, eventType: event.type, objectSubscribers: creationSubscribers(event) },
     event.actor_id,
   );
   if (candidates.length === 0) return;
@@ -78,6 +79,18 @@ export async function fanOut(deps: FanoutDeps, tx: Db, workspaceId: string, even
       },
     );
   }
+}
+
+/**
+ * Who is subscribed to an object when its creation is delivered, without a query per
+ * created object (a bulk create is 500): the write subscribed its creator (the actor,
+ * never notified) and its driver (`data.driver_id`). Someone who subscribed to it
+ * after its creation committed is not told of the creation.
+ */
+function creationSubscribers(event: EventJson): string[] | undefined {
+  if (event.type !== 'object.created') return undefined;
+  const driver = event.data.driver_id;
+  return typeof driver === 'string' ? [driver] : [];
 }
 
 async function findObject(objects: ObjectsService, tx: Db, workspaceId: string, id: string) {

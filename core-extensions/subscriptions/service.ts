@@ -15,7 +15,7 @@ import {
 import type { ObjectsService } from '../objects/api.ts';
 import { type SubscriptionRow, subscriptionsTable as s, toSubscriptionJson } from './tables.ts';
 
-const { and, desc, eq, inArray, lt, ne, or, sql } = orm;
+const { and, desc, eq, inArray, lt, or, sql } = orm;
 
 export type Kind = 'object' | 'object_type' | 'event_type';
 export type Reason = 'manual' | 'creator' | 'driver';
@@ -135,23 +135,63 @@ export class SubscriptionsService {
     ]);
   }
 
-  /** Distinct subscribers of an event (its object, the object's type, its event type), minus `except`. */
+  /**
+   * Distinct subscribers of an event (its object, the object's type, its event type),
+   * minus `except`. The type and event-type subscriptions of the workspace are read once
+   * per delivery batch (the events of one batch share `tx`); the object's own, per event,
+   * unless the caller knows them (`objectSubscribers`, for a creation: see fanout.ts).
+   */
   async subscribersOf(
     tx: Db,
     workspaceId: string,
-    match: { objectId: string | null; objectType: string | null; eventType: string },
+    match: {
+      objectId: string | null;
+      objectType: string | null;
+      eventType: string;
+      objectSubscribers?: string[];
+    },
     except: string | null,
   ): Promise<string[]> {
-    const targets = [and(eq(s.kind, 'event_type'), inArray(s.target, [match.eventType, '*']))!];
-    if (match.objectId) targets.push(and(eq(s.kind, 'object'), eq(s.target, match.objectId))!);
-    if (match.objectType) targets.push(and(eq(s.kind, 'object_type'), eq(s.target, match.objectType))!);
-    const conditions = [eq(s.workspaceId, workspaceId), or(...targets)!];
-    if (except) conditions.push(ne(s.actorId, except));
-    const rows = await tx
-      .selectDistinct({ actorId: s.actorId })
-      .from(s)
-      .where(and(...conditions))
-      .orderBy(s.actorId);
-    return rows.map((row) => row.actorId);
+    const found = new Set<string>();
+    for (const row of await typeSubscriptionsOf(tx, workspaceId)) {
+      const matches =
+        row.kind === 'event_type'
+          ? row.target === match.eventType || row.target === '*'
+          : row.target === match.objectType;
+      if (matches) found.add(row.actorId);
+    }
+    if (match.objectSubscribers) for (const actorId of match.objectSubscribers) found.add(actorId);
+    else if (match.objectId) {
+      const rows = await tx
+        .select({ actorId: s.actorId })
+        .from(s)
+        .where(and(eq(s.workspaceId, workspaceId), eq(s.kind, 'object'), eq(s.target, match.objectId)));
+      for (const row of rows) found.add(row.actorId);
+    }
+    if (except) found.delete(except);
+    return [...found].sort();
   }
+}
+
+type TypeSubscription = { actorId: string; kind: string; target: string };
+const perBatch = new WeakMap<Db, Map<string, Promise<TypeSubscription[]>>>();
+
+/** The workspace's object-type and event-type subscriptions (few), once per batch. */
+function typeSubscriptionsOf(tx: Db, workspaceId: string): Promise<TypeSubscription[]> {
+  let batch = perBatch.get(tx);
+  if (!batch) {
+    batch = new Map();
+    perBatch.set(tx, batch);
+  }
+  let rows = batch.get(workspaceId);
+  if (!rows) {
+    rows = tx
+      .select({ actorId: s.actorId, kind: s.kind, target: s.target })
+      .from(s)
+      .where(and(eq(s.workspaceId, workspaceId), inArray(s.kind, ['event_type', 'object_type'])))
+      // A drizzle query runs again on every await: keep its one result, not the query.
+      .execute();
+    batch.set(workspaceId, rows);
+  }
+  return rows;
 }

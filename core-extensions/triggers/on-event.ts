@@ -39,7 +39,9 @@ function eventTriggersOf(tx: Db, workspaceId: string): Promise<TriggerRow[]> {
       .from(triggers)
       .where(
         and(eq(triggers.workspaceId, workspaceId), eq(triggers.type, 'event'), eq(triggers.enabled, true)),
-      );
+      )
+      // A drizzle query runs again on every await: keep its one result, not the query.
+      .execute();
     batch.set(workspaceId, rows);
   }
   return rows;
