@@ -77,7 +77,7 @@ export type AfterWriteHook = (
   written: WrittenObject[],
 ) => Promise<PreparedEvents | undefined>;
 
-/** One extension's hooks on objects' reads and deletes. */
+/** One extension's hooks on objects' reads, writes and deletes. */
 export interface ObjectHooks {
   /** Edges shown on `GET /objects/:id`. */
   edgesOf?: EdgesProvider;
