@@ -9,6 +9,7 @@ import {
   type ExtensionEvents,
   notFound,
   orm,
+  perTransaction,
   toPage,
   validationError,
 } from '@maskin/contract';
@@ -173,25 +174,11 @@ export class SubscriptionsService {
   }
 }
 
-type TypeSubscription = { actorId: string; kind: string; target: string };
-const perBatch = new WeakMap<Db, Map<string, Promise<TypeSubscription[]>>>();
-
 /** The workspace's object-type and event-type subscriptions (few), once per batch. */
-function typeSubscriptionsOf(tx: Db, workspaceId: string): Promise<TypeSubscription[]> {
-  let batch = perBatch.get(tx);
-  if (!batch) {
-    batch = new Map();
-    perBatch.set(tx, batch);
-  }
-  let rows = batch.get(workspaceId);
-  if (!rows) {
-    rows = tx
-      .select({ actorId: s.actorId, kind: s.kind, target: s.target })
-      .from(s)
-      .where(and(eq(s.workspaceId, workspaceId), inArray(s.kind, ['event_type', 'object_type'])))
-      // A drizzle query runs again on every await: keep its one result, not the query.
-      .execute();
-    batch.set(workspaceId, rows);
-  }
-  return rows;
-}
+const typeSubscriptionsOf = perTransaction((tx, workspaceId) =>
+  tx
+    .select({ actorId: s.actorId, kind: s.kind, target: s.target })
+    .from(s)
+    .where(and(eq(s.workspaceId, workspaceId), inArray(s.kind, ['event_type', 'object_type'])))
+    .execute(),
+);

@@ -8,7 +8,7 @@
  * while a session started by this trigger was running do not fire it again.
  */
 import type { Db, EventJson } from '@maskin/contract';
-import { orm } from '@maskin/contract';
+import { orm, perTransaction } from '@maskin/contract';
 import type { SessionsService } from '../sessions/api.ts';
 import { eventMatches } from './conditions.ts';
 import type { EventConfig } from './definition.ts';
@@ -17,35 +17,18 @@ import { triggers } from './tables.ts';
 
 const { and, eq } = orm;
 
-type TriggerRow = typeof triggers.$inferSelect;
-
 /**
  * The enabled event triggers of a workspace, read once per delivery batch rather than
- * once per event: the events of one batch share its `tx` (event-log contract). A
- * trigger disabled meanwhile is still refused by the claim, which locks and re-reads it.
+ * once per event. A trigger disabled meanwhile is still refused by the claim, which
+ * locks and re-reads it.
  */
-const perBatch = new WeakMap<Db, Map<string, Promise<TriggerRow[]>>>();
-
-function eventTriggersOf(tx: Db, workspaceId: string): Promise<TriggerRow[]> {
-  let batch = perBatch.get(tx);
-  if (!batch) {
-    batch = new Map();
-    perBatch.set(tx, batch);
-  }
-  let rows = batch.get(workspaceId);
-  if (!rows) {
-    rows = tx
-      .select()
-      .from(triggers)
-      .where(
-        and(eq(triggers.workspaceId, workspaceId), eq(triggers.type, 'event'), eq(triggers.enabled, true)),
-      )
-      // A drizzle query runs again on every await: keep its one result, not the query.
-      .execute();
-    batch.set(workspaceId, rows);
-  }
-  return rows;
-}
+const eventTriggersOf = perTransaction((tx, workspaceId) =>
+  tx
+    .select()
+    .from(triggers)
+    .where(and(eq(triggers.workspaceId, workspaceId), eq(triggers.type, 'event'), eq(triggers.enabled, true)))
+    .execute(),
+);
 
 export async function onEvent(
   tx: Db,

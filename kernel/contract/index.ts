@@ -33,6 +33,7 @@ export * from './lifecycle.ts';
 export * from './members.ts';
 export * from './multipart.ts';
 export { decodeCursor, decodeTimeIdCursor, encodeCursor, toPage } from './pagination.ts';
+export * from './per-transaction.ts';
 export * from './prepared-query.ts';
 export * from './refs.ts';
 export * from './request-body.ts';
