@@ -13,7 +13,10 @@
  *
  * BENCH_DURATION_S (default 5) per case after a short warm-up; BENCH_LARGE_ROWS (default
  * 100000) objects for the large search; BENCH_SSE_CLIENTS (default 1000); BENCH_LOG_LEVEL
- * (default info, the shipped default) for the server. Numbers, never pass/fail.
+ * (default info, the shipped default) for the server. BENCH_LOAD_CASES (default all) runs only
+ * the named cases, comma-separated: health, create, get, list, search10k, searchLarge, bulk,
+ * mcp, writers, sse (for a profile of one route; its table rows of the others show "-").
+ * Numbers, never pass/fail.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,6 +52,8 @@ const BULK_CALLERS = 4;
 /** `GET /api/objects?type=task&limit=50` as the route reads it (its defaults filled in). */
 const LIST_FILTERS = { type: 'task', sort: 'updated_at', order: 'desc', limit: 50 } as const;
 const POOL_SIZE = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+const ONLY = process.env.BENCH_LOAD_CASES?.split(',').map((name) => name.trim());
+const wanted = (name: string) => !ONLY || ONLY.includes(name);
 
 /** One measured case and, optionally, the driver statement it is compared with. */
 interface Pair {
@@ -242,35 +247,37 @@ async function run(): Promise<Table[]> {
 
     const results: Results = new Map();
     results.set('bare', await cannon({ url: `${bare.url}/hello` }));
-    results.set('health', await cannon({ url: `${server.url}/api/health` }));
-    const measured = pairs(server, account, ids);
+    if (wanted('health')) results.set('health', await cannon({ url: `${server.url}/api/health` }));
+    const measured = pairs(server, account, ids).filter((pair) => wanted(pair.key));
     for (const pair of measured) {
       results.set(pair.key, await pair.server());
       if (driver && pair.driver) results.set(`${pair.key}:driver`, await pair.driver(driver));
     }
     await bare.stop();
-    const mcp = await measureMcp(server, account, ids);
-    await writersCases(server, account, results);
-    const sse = await sseDelivery({
-      url: `${server.url}/api/events/stream?type=object.created`, // one frame per write
-      headers: { authorization: `Bearer ${account.key}`, 'x-workspace-id': account.sse },
-      clients: SSE_CLIENTS,
-      writesPerSecond: SSE_WRITES_PER_SECOND,
-      seconds: Math.max(DURATION_S, 3),
-      write: async (i) => {
-        const response = await fetch(`${server.url}/api/objects`, {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${account.key}`,
-            'x-workspace-id': account.sse,
-            'content-type': 'application/json',
+    const mcp = wanted('mcp') ? await measureMcp(server, account, ids) : undefined;
+    if (wanted('writers')) await writersCases(server, account, results);
+    const sse = !wanted('sse')
+      ? undefined
+      : await sseDelivery({
+          url: `${server.url}/api/events/stream?type=object.created`, // one frame per write
+          headers: { authorization: `Bearer ${account.key}`, 'x-workspace-id': account.sse },
+          clients: SSE_CLIENTS,
+          writesPerSecond: SSE_WRITES_PER_SECOND,
+          seconds: Math.max(DURATION_S, 3),
+          write: async (i) => {
+            const response = await fetch(`${server.url}/api/objects`, {
+              method: 'POST',
+              headers: {
+                authorization: `Bearer ${account.key}`,
+                'x-workspace-id': account.sse,
+                'content-type': 'application/json',
+              },
+              body: JSON.stringify({ type: 'task', title: `Streamed ${i}` }),
+            });
+            if (response.status !== 201) throw new Error(`SSE write answered ${response.status}`);
+            await response.arrayBuffer();
           },
-          body: JSON.stringify({ type: 'task', title: `Streamed ${i}` }),
         });
-        if (response.status !== 201) throw new Error(`SSE write answered ${response.status}`);
-        await response.arrayBuffer();
-      },
-    });
     if (!driver) {
       await server.stop();
       driver = await openDriver(database.env, POOL_SIZE);

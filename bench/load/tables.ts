@@ -7,8 +7,9 @@ import type { SseResult } from './sse.ts';
 interface Input {
   kind: string;
   results: Map<string, Measured>;
-  mcp: McpResult;
-  sse: SseResult;
+  /** Absent when BENCH_LOAD_CASES left the case out. */
+  mcp?: McpResult;
+  sse?: SseResult;
   settings: {
     seedSeconds: number;
     largeRows: number;
@@ -98,7 +99,7 @@ function writersTable({ kind, results }: Input): Table {
   };
 }
 
-function mcpTable({ kind, mcp }: Input): Table {
+function mcpTable(kind: string, mcp: McpResult): Table {
   const us = (value: number) => (Number.isFinite(value) ? Math.round(value) : '-');
   const line = (label: string, cost: CallCost, baseline?: CallCost): Cell[] => [
     ...row(label, cost, baseline ? ratio(cost.p50 / baseline.p50) : '-'),
@@ -133,7 +134,7 @@ function mcpTable({ kind, mcp }: Input): Table {
   };
 }
 
-function sseTable({ kind, sse, settings }: Input): Table {
+function sseTable({ kind, settings }: Input, sse: SseResult): Table {
   const complete = `${sse.delivered}/${sse.expected}`;
   return {
     title: `SSE delivery under writes (${kind}, ${settings.sseClients} clients on one server)`,
@@ -156,5 +157,10 @@ function sseTable({ kind, sse, settings }: Input): Table {
 }
 
 export function loadTables(input: Input): Table[] {
-  return [httpTable(input), writersTable(input), mcpTable(input), sseTable(input)];
+  return [
+    httpTable(input),
+    writersTable(input),
+    ...(input.mcp ? [mcpTable(input.kind, input.mcp)] : []),
+    ...(input.sse ? [sseTable(input, input.sse)] : []),
+  ];
 }
