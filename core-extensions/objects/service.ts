@@ -15,20 +15,24 @@ import {
   type ExtensionDatabase,
   type ExtensionEvents,
   type ExtensionMembers,
-  orm,
   type PreparedEvents,
   validationError,
 } from '@maskin/contract';
 import type { ObjectHookRunner, PendingEvents, WriteScope } from './hooks.ts';
 import type { ObjectLinksService } from './links.ts';
 import { deleteObject, updateObject } from './mutations.ts';
-import { existingObjectIds, getObject, getObjects, type ListFilters, listObjectsJson } from './queries.ts';
+import {
+  existingObjectIds,
+  getObject,
+  getObjects,
+  insertObjects,
+  type ListFilters,
+  listObjectsJson,
+} from './queries.ts';
 import { type SearchFilters, searchObjects } from './search.ts';
 import type { ObjectsSettings } from './settings.ts';
-import { objectsTable, toObjectJson, type WorkObject } from './table.ts';
+import type { WorkObject } from './table.ts';
 import { atPath, checkMetadata, checkStatus, checkType, typeOf } from './validate.ts';
-
-const { sql } = orm;
 
 export interface CreateObjectInput {
   type: string;
@@ -100,20 +104,15 @@ export class ObjectsService {
     if (inputs.length === 0) return { value: [], recordEvents: async () => {} };
     const rows = inputs.map((input, index) => ({
       id: randomUUID(),
-      workspaceId: scope.workspaceId,
       type: input.type,
       title: input.title,
       content: input.content ?? '',
       status: statuses[index]!,
       metadata: withoutNulls(input.metadata ?? {}),
-      driverId: input.driver_id ?? null,
-      createdBy: scope.actorId,
-      createdAt: sql`date_trunc('milliseconds', now())`,
-      updatedAt: sql`date_trunc('milliseconds', now())`,
-      version: 1,
+      driver_id: input.driver_id ?? null,
     }));
-    const inserted = await tx.insert(objectsTable).values(rows).returning();
-    const byId = new Map(inserted.map((row) => [row.id, toObjectJson(row)]));
+    const inserted = await insertObjects(tx, scope, rows);
+    const byId = new Map(inserted.map((object) => [object.id, object]));
     const created = rows.map((row) => byId.get(row.id)!);
     const prepared = await this.hooks.runAfterWrite(
       tx,

@@ -9,10 +9,9 @@
  * Registered in the register phase, before any setup, so it uses only what exists
  * then: the table, the events recorder and enablement read in the writing transaction.
  */
-import { type Db, type ExtensionEvents, orm } from '@maskin/contract';
+import { type Db, type ExtensionEvents, orm, resultRows } from '@maskin/contract';
 import type { ObjectHooks, WriteScope, WrittenObject } from '../objects/api.ts';
 import type { Reason } from './service.ts';
-import { subscriptionsTable as s } from './tables.ts';
 
 const { sql } = orm;
 
@@ -45,21 +44,22 @@ export function subscriptionObjectHooks(
     async afterWrite(tx, scope, written) {
       const wanted = subscribersOfWrite(scope, written);
       if (wanted.length === 0 || !(await isEnabledInTransaction(tx, scope.workspaceId))) return undefined;
-      // Existing subscriptions stay as they are (and record nothing).
-      const inserted = await tx
-        .insert(s)
-        .values(
-          wanted.map((w) => ({
-            workspaceId: scope.workspaceId,
-            actorId: w.actorId,
-            kind: 'object',
-            target: w.target,
-            reason: w.reason,
-            createdAt: sql`date_trunc('milliseconds', now())`,
-          })),
-        )
-        .onConflictDoNothing()
-        .returning();
+      // Existing subscriptions stay as they are (and record nothing). One statement whose
+      // text never changes, rows as a JSON parameter: drizzle built a fresh insert text
+      // per write, a noticeable part of a create request's CPU.
+      const inserted = resultRows<{
+        id: string;
+        actor_id: string;
+        kind: string;
+        target: string;
+        reason: string;
+      }>(
+        await tx.execute(sql`insert into subscriptions (workspace_id, actor_id, kind, target, reason, created_at)
+select ${scope.workspaceId}::uuid, x."actorId", 'object', x.target, x.reason, date_trunc('milliseconds', now())
+  from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as x("actorId" uuid, target text, reason text)
+on conflict do nothing
+returning id, actor_id, kind, target, reason`),
+      );
       // Recorded by objects after its own events, in the same statement.
       return events.prepare(
         inserted.map((row) => ({
@@ -68,7 +68,7 @@ export function subscriptionObjectHooks(
           type: 'subscription.created' as const,
           entityType: 'subscription',
           entityId: row.id,
-          data: { subscriber_id: row.actorId, kind: row.kind, target: row.target, reason: row.reason },
+          data: { subscriber_id: row.actor_id, kind: row.kind, target: row.target, reason: row.reason },
         })),
       );
     },

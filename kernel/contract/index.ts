@@ -7,7 +7,7 @@
 export { createRoute, z } from '@hono/zod-openapi';
 export * as orm from 'drizzle-orm';
 export * as pg from 'drizzle-orm/pg-core';
-export type { Db } from '../db/database.ts';
+export { type Db, resultRows } from '../db/database.ts';
 export type { EventInput, RecordedEvent } from '../events/record-event.ts';
 export * from './act-as.ts';
 export * from './agent-keys.ts';
