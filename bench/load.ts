@@ -34,13 +34,7 @@ import { CONNECTIONS, cannon, DURATION_S, type Measured, timeBox } from './load/
 import { type ChildServer, startBareHono, startKernelProcess, stopAll } from './load/processes.ts';
 import { type Account, createAccount, SEARCH_QUERIES, seed } from './load/setup.ts';
 import { sseDelivery } from './load/sse.ts';
-import {
-  insertObjects,
-  objectValues,
-  recordEventStatement,
-  recordEventsInBulk,
-  selectById,
-} from './load/statements.ts';
+import { createAsTheRouteDoes, selectById } from './load/statements.ts';
 import { loadTables } from './load/tables.ts';
 
 const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 100_000);
@@ -100,8 +94,8 @@ function pairs(server: ChildServer, account: Account, ids: string[]): Pair[] {
       });
     },
   });
-  const insertOne = insertObjects(1);
-  const insertBulk = insertObjects(BULK);
+  const writer = { workspaceId: account.write, actorId: account.actorId };
+  const bulkTitles = Array.from({ length: BULK }, (_, i) => `Bulk task ${i}`);
   const bulkBody = JSON.stringify(
     Array.from({ length: BULK }, (_, i) => ({ type: 'task', title: `Bulk task ${i}` })),
   );
@@ -118,18 +112,7 @@ function pairs(server: ChildServer, account: Account, ids: string[]): Pair[] {
       driver: (driver) =>
         timeBox(CONNECTIONS, () =>
           driver.transaction(async (query) => {
-            const { values, ids } = objectValues(account.write, account.actorId, ['Load bench task']);
-            await query(insertOne.text, insertOne.bind(values));
-            const data = JSON.stringify({ type: 'task', title: 'Load bench task', status: 'todo' });
-            await query(
-              recordEventStatement.text,
-              recordEventStatement.bind({
-                workspace: account.write,
-                actor: account.actorId,
-                entity: ids[0],
-                data,
-              }),
-            );
+            await createAsTheRouteDoes(query, writer, ['Load bench task']);
           }),
         ),
     },
@@ -178,14 +161,7 @@ function pairs(server: ChildServer, account: Account, ids: string[]): Pair[] {
       driver: (driver) =>
         timeBox(BULK_CALLERS, () =>
           driver.transaction(async (query) => {
-            const titles = Array.from({ length: BULK }, (_, i) => `Bulk task ${i}`);
-            const { values, ids: created } = objectValues(account.write, account.actorId, titles);
-            await query(insertBulk.text, insertBulk.bind(values));
-            const events = created.map((id, i) => ({
-              id,
-              data: { type: 'task', title: titles[i], status: 'todo' },
-            }));
-            await query(recordEventsInBulk, [account.write, BULK, account.actorId, JSON.stringify(events)]);
+            await createAsTheRouteDoes(query, writer, bulkTitles);
           }),
         ),
     },

@@ -37,14 +37,18 @@ function httpTable({ kind, results, settings }: Input): Table {
   const bound = 1 / (1 / pk + 1 / rps('bare'));
   const large = settings.largeRows.toLocaleString('en');
   const pairs: [string, string, string][] = [
-    ['create', 'POST /api/objects (one task)', 'same insert + event, one transaction (driver)'],
+    [
+      'create',
+      'POST /api/objects (one task)',
+      "same statements: insert, creator's subscription, events; one transaction (driver)",
+    ],
     ['list', 'GET /api/objects?type=task&limit=50 (10,000 tasks)', 'same statement (driver)'],
     ['search10k', 'GET /api/objects/search, 10,000 objects (limit 20)', 'same statements (driver)'],
     ['searchLarge', `GET /api/objects/search, ${large} objects (limit 20)`, 'same statements (driver)'],
     [
       'bulk',
       `POST /api/objects, ${settings.bulk} tasks per request, ${settings.bulkCallers} callers`,
-      `insert of ${settings.bulk} + set-based events, one transaction (driver)`,
+      `same statements for ${settings.bulk} objects, one transaction (driver)`,
     ],
   ];
   const rows: Cell[][] = [
@@ -74,8 +78,8 @@ function httpTable({ kind, results, settings }: Input): Table {
       'route per request (the route also reads the edges of the object). Create, list, search, bulk:',
       "/ the same SQL with 50 concurrent callers on a prepared driver pool of the server's size",
       `(${settings.poolSize}); on PGlite one in-process connection, run after the server stopped. Bulk req/s`,
-      `x ${settings.bulk} = objects/s; both sides ${settings.bulkCallers} callers in a time box; its baseline records`,
-      'the events set-based (the goal of issue 17), whatever the route does today. Search: five queries',
+      `x ${settings.bulk} = objects/s; both sides ${settings.bulkCallers} callers in a time box. Create and bulk baselines`,
+      'send the statements the route sends, built by the same functions (bench/load/statements.ts). Search: five queries',
       'in turn, one without a text hit, for which both sides also run the typo fallback (search.ts).',
       `Latency is per request under full load (not sequential). Seeding took ${settings.seedSeconds.toFixed(1)} s.`,
     ],

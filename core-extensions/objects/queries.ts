@@ -100,18 +100,23 @@ export interface NewObjectRow {
   driver_id: string | null;
 }
 
-export async function insertObjects(
-  tx: Db,
-  scope: { workspaceId: string; actorId: string },
-  rows: NewObjectRow[],
-): Promise<WorkObject[]> {
-  const result = await tx.execute(sql`insert into objects as o
+/** The statement insertObjects sends (the load bench's create baseline sends it too). */
+export function insertObjectsSql(scope: { workspaceId: string; actorId: string }, rows: NewObjectRow[]) {
+  return sql`insert into objects as o
   (id, workspace_id, type, title, content, status, metadata, driver_id, created_by, created_at, updated_at, version)
 select x.id, ${scope.workspaceId}::uuid, x.type, x.title, x.content, x.status, x.metadata, x.driver_id,
        ${scope.actorId}::uuid, date_trunc('milliseconds', now()), date_trunc('milliseconds', now()), 1
   from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
        as x(id uuid, type text, title text, content text, status text, metadata jsonb, driver_id uuid)
-returning ${sql.raw(objectJsonSql)} as json`);
+returning ${sql.raw(objectJsonSql)} as json`;
+}
+
+export async function insertObjects(
+  tx: Db,
+  scope: { workspaceId: string; actorId: string },
+  rows: NewObjectRow[],
+): Promise<WorkObject[]> {
+  const result = await tx.execute(insertObjectsSql(scope, rows));
   return resultRows<{ json: string }>(result).map((row) => JSON.parse(row.json) as WorkObject);
 }
 

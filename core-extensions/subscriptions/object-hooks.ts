@@ -15,7 +15,7 @@ import type { Reason } from './service.ts';
 
 const { sql } = orm;
 
-interface Wanted {
+export interface Wanted {
   actorId: string;
   target: string;
   reason: Reason;
@@ -36,6 +36,19 @@ export function subscribersOfWrite(scope: WriteScope, written: WrittenObject[]):
   return [...wanted.values()];
 }
 
+/**
+ * The subscriptions of one write as one statement whose text never changes (rows as a
+ * JSON parameter); existing ones stay as they are and are not returned. Drizzle's
+ * builder made a fresh insert text per write, a noticeable part of a create's CPU.
+ */
+export function subscribeSql(workspaceId: string, wanted: Wanted[]) {
+  return sql`insert into subscriptions (workspace_id, actor_id, kind, target, reason, created_at)
+select ${workspaceId}::uuid, x."actorId", 'object', x.target, x.reason, date_trunc('milliseconds', now())
+  from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as x("actorId" uuid, target text, reason text)
+on conflict do nothing
+returning id, actor_id, kind, target, reason`;
+}
+
 export function subscriptionObjectHooks(
   events: ExtensionEvents<'subscription.created'>,
   isEnabledInTransaction: (tx: Db, workspaceId: string) => Promise<boolean>,
@@ -44,9 +57,7 @@ export function subscriptionObjectHooks(
     async afterWrite(tx, scope, written) {
       const wanted = subscribersOfWrite(scope, written);
       if (wanted.length === 0 || !(await isEnabledInTransaction(tx, scope.workspaceId))) return undefined;
-      // Existing subscriptions stay as they are (and record nothing). One statement whose
-      // text never changes, rows as a JSON parameter: drizzle built a fresh insert text
-      // per write, a noticeable part of a create request's CPU.
+      // Existing subscriptions stay as they are (and record nothing).
       const inserted = resultRows<{
         id: string;
         actor_id: string;
@@ -54,11 +65,7 @@ export function subscriptionObjectHooks(
         target: string;
         reason: string;
       }>(
-        await tx.execute(sql`insert into subscriptions (workspace_id, actor_id, kind, target, reason, created_at)
-select ${scope.workspaceId}::uuid, x."actorId", 'object', x.target, x.reason, date_trunc('milliseconds', now())
-  from jsonb_to_recordset(${JSON.stringify(wanted)}::jsonb) as x("actorId" uuid, target text, reason text)
-on conflict do nothing
-returning id, actor_id, kind, target, reason`),
+        await tx.execute(subscribeSql(scope.workspaceId, wanted)),
       );
       // Recorded by objects after its own events, in the same statement.
       return events.prepare(

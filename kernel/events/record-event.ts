@@ -14,7 +14,7 @@
  * be larger); listeners read the rows themselves. Postgres delivers it on commit and
  * drops it on rollback, so there is no event without its mutation and vice versa.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Db, resultRows } from '../db/database.ts';
 
 export const EVENTS_CHANNEL = 'maskin_events';
@@ -42,8 +42,8 @@ export interface RecordedEvent {
  * hundreds at a time; one round trip each kept the counter row locked for all of them).
  * One NOTIFY names the last id: listeners read every row after what they have seen.
  */
-export async function recordEvents(tx: Db, inputs: EventInput[]): Promise<RecordedEvent[]> {
-  if (inputs.length === 0) return [];
+/** The statement recordEvents sends for a non-empty batch (the load bench sends it too). */
+export function recordEventsSql(inputs: EventInput[]): SQL {
   const workspaceId = inputs[0]!.workspaceId;
   if (inputs.some((input) => input.workspaceId !== workspaceId)) {
     throw new Error('recordEvents takes events of one workspace; record each workspace separately');
@@ -59,7 +59,7 @@ export async function recordEvents(tx: Db, inputs: EventInput[]): Promise<Record
       data: input.data ?? {},
     })),
   );
-  const result = await tx.execute(sql`
+  return sql`
     with next_id as (
       insert into event_sequences (scope, last_id) values (${scope}, ${inputs.length})
       on conflict (scope) do update set last_id = event_sequences.last_id + ${inputs.length}
@@ -75,7 +75,12 @@ export async function recordEvents(tx: Db, inputs: EventInput[]): Promise<Record
     )
     select id, created_at, case when id = (select max(id) from inserted)
                                 then pg_notify(${EVENTS_CHANNEL}, ${scope} || ':' || id) end
-      from inserted order by id`);
+      from inserted order by id`;
+}
+
+export async function recordEvents(tx: Db, inputs: EventInput[]): Promise<RecordedEvent[]> {
+  if (inputs.length === 0) return [];
+  const result = await tx.execute(recordEventsSql(inputs));
   return resultRows<{ id: string | number; created_at: string | Date }>(result).map((row) => ({
     id: Number(row.id),
     createdAt: new Date(row.created_at),
