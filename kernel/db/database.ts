@@ -153,6 +153,40 @@ function preparingClient<T extends object>(client: T): T {
   });
 }
 
+/**
+ * PGlite runs each statement in this thread, one at a time behind its own lock, and
+ * answers through promises. Under load the lock passed from one waiting request to the
+ * next inside one chain of microtasks, so the event loop did not come round to its
+ * poll phase until every request in flight had finished. libuv (1.46, Node 20) accepts
+ * one new connection per poll phase: with 50 clients the last connections waited a
+ * whole round of everybody's requests per accepted connection, up to 4 s for their
+ * first answer (docs/performance.md, "New connections to a saturated server").
+ *
+ * Here statements and transactions take their turns in arrival order, as PGlite's lock
+ * would give them, but each turn starts in the check phase (setImmediate) after the
+ * previous one has ended: between two turns the loop polls, accepts and reads new
+ * requests. A turn costs about a microsecond.
+ */
+function turnTaking(pg: PGlite): PGlite {
+  let previous: Promise<unknown> = Promise.resolve();
+  const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const inTurn = (run: () => unknown) => {
+    const turn = previous.then(nextTurn).then(run);
+    previous = turn.catch(() => undefined);
+    return turn;
+  };
+  return new Proxy(pg, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property !== 'query' && property !== 'exec' && property !== 'transaction') {
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (...args: unknown[]) =>
+        inTurn(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+}
+
 /** The parsed connection options postgres.js hands to a `socket` factory. */
 interface SocketOptions {
   host: string[];
@@ -182,13 +216,14 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     loadDataDir: options.loadDataDir,
     extensions: { pg_trgm },
   });
-  const db = drizzle({ client: pg }) as unknown as Db;
+  const client = turnTaking(pg);
+  const db = drizzle({ client }) as unknown as Db;
   return {
     kind: 'pglite',
     db,
-    query: async (text, params = []) => (await pg.query(text, params)).rows as never,
+    query: async (text, params = []) => (await client.query(text, params)).rows as never,
     scriptTransaction: (fn) =>
-      pg.transaction((tx) =>
+      client.transaction((tx) =>
         fn({
           exec: async (script) => {
             await tx.exec(script);
@@ -203,7 +238,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
       return unlisten;
     },
     notify: async (channel, payload) => {
-      await pg.query('select pg_notify($1, $2)', [channel, payload]);
+      await client.query('select pg_notify($1, $2)', [channel, payload]);
     },
     dumpDataDir: async (compression = 'none') => (await pg.dumpDataDir(compression)) as Blob,
     close: () => pg.close(),
