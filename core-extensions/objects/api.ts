@@ -11,6 +11,7 @@ export type {
   AfterWriteHook,
   BeforeDeleteHook,
   EdgesProvider,
+  EdgesSql,
   ObjectEdge,
   ObjectHooks,
   PendingEvents,

@@ -3,6 +3,7 @@ import {
   type Db,
   decodeCursor,
   type ExtensionDatabase,
+  isoTimeSql,
   isStorableTime,
   isUuid,
   notFound,
@@ -12,6 +13,7 @@ import {
   toPage,
   validationError,
 } from '@maskin/contract';
+import type { ObjectEdge } from './hooks.ts';
 import { objectsTable as o, toObjectJson, type WorkObject } from './table.ts';
 
 const { and, eq, inArray, sql } = orm;
@@ -67,9 +69,6 @@ export async function existingObjectIds(db: Db, workspaceId: string, ids: string
   return new Set(rows.map((row) => row.id));
 }
 
-/** A timestamptz column as JavaScript's `toISOString()` writes it (UTC, milliseconds, `Z`). */
-const isoText = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /**
  * The JSON of an object as PostgreSQL writes it: the shape of toObjectJson, field for
  * field (objects.test.ts compares the two on the same rows). Reads that return many
@@ -79,8 +78,30 @@ const isoText = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY
 export const objectJsonSql = `json_build_object(
   'id', o.id, 'type', o.type, 'title', o.title, 'content', o.content, 'status', o.status,
   'metadata', o.metadata, 'driver_id', o.driver_id, 'created_by', o.created_by,
-  'created_at', ${isoText('o.created_at')}, 'updated_at', ${isoText('o.updated_at')},
+  'created_at', ${isoTimeSql('o.created_at')}, 'updated_at', ${isoTimeSql('o.updated_at')},
   'version', o.version)::text`;
+
+/**
+ * An object with the edges the hooks read in the same statement (`edgesSql`, each an
+ * expression over the row `o`), as parsed JSON; undefined when there is no such object.
+ */
+export async function readObjectWithEdges(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  edges: orm.SQL[],
+): Promise<{ object: WorkObject; edges: ObjectEdge[] } | undefined> {
+  const columns = edges.map((expression, i) => sql`, (${expression})::text as ${sql.raw(`edges_${i}`)}`);
+  const result = await db.execute(sql`select ${sql.raw(objectJsonSql)} as object${sql.join(columns)}
+  from objects o
+ where o.workspace_id = ${workspaceId} and o.id = ${id}`);
+  const [row] = resultRows<Record<string, string>>(result);
+  if (!row) return undefined;
+  return {
+    object: JSON.parse(row.object!) as WorkObject,
+    edges: edges.flatMap((_, i) => JSON.parse(row[`edges_${i}`]!) as ObjectEdge[]),
+  };
+}
 
 /**
  * New objects inserted by one statement whose text never changes, whatever their
@@ -157,7 +178,7 @@ export function listStatement(
     where.push(`(${column} ${before} ${value} or (${column} = ${value} and o.id ${before} ${id}))`);
   }
   params.push(filters.limit + 1);
-  const sortText = filters.sort === 'title' ? 'o.title' : isoText(column);
+  const sortText = filters.sort === 'title' ? 'o.title' : isoTimeSql(column);
   const text = `select ${objectJsonSql} as json, ${sortText} as sort_value, o.id
   from objects o
  where ${where.join(' and ')}

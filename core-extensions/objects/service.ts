@@ -15,6 +15,7 @@ import {
   type ExtensionDatabase,
   type ExtensionEvents,
   type ExtensionMembers,
+  notFound,
   type PreparedEvents,
   validationError,
 } from '@maskin/contract';
@@ -28,6 +29,7 @@ import {
   insertObjects,
   type ListFilters,
   listObjectsJson,
+  readObjectWithEdges,
 } from './queries.ts';
 import { type SearchFilters, searchObjects } from './search.ts';
 import type { ObjectsSettings } from './settings.ts';
@@ -192,11 +194,19 @@ export class ObjectsService {
    * in full with GET /api/objects/{id}.
    */
   async detail(db: Db, workspaceId: string, id: string, relationshipsLimit = DEFAULT_DETAIL_RELATIONSHIPS) {
-    // Both reads at once: on a pool they overlap (an unknown id finds no edges either).
-    const [object, edges] = await Promise.all([
-      getObject(db, workspaceId, id),
-      this.hooks.edgesOf(db, workspaceId, id, relationshipsLimit + 1),
+    // The object and the edges of the hooks that can read them with it (edgesSql) are one
+    // statement; hooks that read edges separately overlap with it (an unknown id finds
+    // no edges either).
+    const limit = relationshipsLimit + 1;
+    const [read, separate] = await Promise.all([
+      this.hooks
+        .edgesSql(workspaceId, limit)
+        .then((edges) => readObjectWithEdges(db, workspaceId, id, edges)),
+      this.hooks.edgesOf(db, workspaceId, id, limit),
     ]);
+    if (!read) throw notFound(`Object ${id} not found in this workspace`);
+    const { object } = read;
+    const edges = [...read.edges, ...separate];
     edges.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const relationships = edges.slice(0, relationshipsLimit);
     const otherIds = new Set(

@@ -4,11 +4,11 @@
  * Registered in the register phase, before any setup, so they use only what exists
  * then: the table, the events recorder and enablement.
  */
-import { type Db, type ExtensionEvents, orm, preparedQuery } from '@maskin/contract';
-import type { ObjectEdge, ObjectHooks, WriteScope } from '../objects/api.ts';
+import { type Db, type ExtensionEvents, isoTimeSql, orm } from '@maskin/contract';
+import type { ObjectHooks, WriteScope } from '../objects/api.ts';
 import { type Relationship, relationshipsTable as r, toRelationshipJson } from './table.ts';
 
-const { and, desc, eq, or, sql } = orm;
+const { and, eq, or, sql } = orm;
 
 export function recordRelationshipEvent(
   events: ExtensionEvents,
@@ -30,17 +30,6 @@ export function recordRelationshipEvent(
 const touching = (workspaceId: string | orm.Placeholder, objectId: string | orm.Placeholder) =>
   and(eq(r.workspaceId, workspaceId), or(eq(r.sourceId, objectId), eq(r.targetId, objectId)));
 
-/** The newest edges touching an object, both directions, built once (hot: every GET of an object). */
-const edgesTouching = preparedQuery((db) =>
-  db
-    .select()
-    .from(r)
-    .where(touching(sql.placeholder('workspaceId'), sql.placeholder('objectId')))
-    .orderBy(desc(r.createdAt), desc(r.id))
-    .limit(sql.placeholder('limit'))
-    .prepare('relationships_touching'),
-);
-
 export function relationshipObjectHooks(
   events: ExtensionEvents,
   isEnabled: (workspaceId: string) => Promise<boolean>,
@@ -48,17 +37,18 @@ export function relationshipObjectHooks(
   return {
     // A workspace that disabled relationships sees objects without edges (the data is
     // kept and shows again once re-enabled); deleting an object still removes its edges.
-    async edgesOf(db, workspaceId, objectId, limit): Promise<ObjectEdge[]> {
-      if (!(await isEnabled(workspaceId))) return [];
-      const rows =
-        limit === undefined
-          ? await db
-              .select()
-              .from(r)
-              .where(touching(workspaceId, objectId))
-              .orderBy(desc(r.createdAt), desc(r.id))
-          : await edgesTouching(db).execute({ workspaceId, objectId, limit });
-      return rows.map(toRelationshipJson);
+    // Read in the object's own statement: `o` is the object's row there.
+    async edgesSql(workspaceId, limit) {
+      if (!(await isEnabled(workspaceId))) return undefined;
+      return sql`select coalesce(json_agg(json_build_object(
+           'id', e.id, 'type', e.type, 'source_id', e.source_id, 'target_id', e.target_id,
+           'created_by', e.created_by, 'created_at', ${sql.raw(isoTimeSql('e.created_at'))})
+           order by e.created_at desc, e.id desc), '[]'::json)
+      from (select r.id, r.type, r.source_id, r.target_id, r.created_by, r.created_at
+              from relationships r
+             where r.workspace_id = o.workspace_id and (r.source_id = o.id or r.target_id = o.id)
+             order by r.created_at desc, r.id desc
+             limit ${limit}) e`;
     },
     async beforeDelete(tx, scope, objectId) {
       const rows = await tx.delete(r).where(touching(scope.workspaceId, objectId)).returning();

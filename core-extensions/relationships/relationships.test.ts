@@ -134,6 +134,23 @@ describe('GET /api/relationships and GET /api/objects/:id', () => {
       'Stream the CSV',
     ]);
   });
+
+  it('shows each edge exactly as the relationships list does, newest first', async () => {
+    // The object's edges are written by PostgreSQL in the object's own statement (edgesSql);
+    // the list maps rows in Node. Same fields, same order of keys, same time format.
+    const res = await t.call('GET', `/api/objects/${bet}`, as(owner));
+    const listed = [
+      ...(await t.call('GET', `/api/relationships?source=${bet}`, as(owner))).body.items,
+      ...(await t.call('GET', `/api/relationships?target=${bet}`, as(owner))).body.items,
+    ];
+    expect(res.body.relationships).toHaveLength(listed.length);
+    for (const edge of res.body.relationships) {
+      const same = listed.find((item: any) => item.id === edge.id);
+      expect(JSON.stringify(edge)).toBe(JSON.stringify(same));
+    }
+    const times = res.body.relationships.map((edge: any) => edge.created_at);
+    expect(times).toEqual([...times].sort().reverse());
+  });
 });
 
 describe('deleting', () => {

@@ -64,9 +64,7 @@ export function subscriptionObjectHooks(
         kind: string;
         target: string;
         reason: string;
-      }>(
-        await tx.execute(subscribeSql(scope.workspaceId, wanted)),
-      );
+      }>(await tx.execute(subscribeSql(scope.workspaceId, wanted)));
       // Recorded by objects after its own events, in the same statement.
       return events.prepare(
         inserted.map((row) => ({
