@@ -30,7 +30,7 @@ import {
 import { type BenchModule, databaseKind, formatTable, freshDatabaseEnv, type Table } from './lib.ts';
 import { type Driver, openDriver } from './load/driver.ts';
 import { measureMcp } from './load/mcp-case.ts';
-import { CONNECTIONS, cannon, DURATION_S, type Measured, timeBox } from './load/measure.ts';
+import { CONNECTIONS, cannon, DURATION_S, type Measured, timeBox, untilQuiet } from './load/measure.ts';
 import { type ChildServer, startBareHono, startKernelProcess, stopAll } from './load/processes.ts';
 import { type Account, createAccount, SEARCH_QUERIES, seed } from './load/setup.ts';
 import { sseDelivery } from './load/sse.ts';
@@ -170,7 +170,12 @@ function pairs(server: ChildServer, account: Account, ids: string[]): Pair[] {
   ];
 }
 
-async function writersCases(server: ChildServer, account: Account, results: Results) {
+async function writersCases(
+  server: ChildServer,
+  account: Account,
+  results: Results,
+  quiet: () => Promise<void>,
+) {
   const body = JSON.stringify({ type: 'task', title: 'Concurrent writer task' });
   const headersOf = (workspace: string) => ({
     authorization: `Bearer ${account.key}`,
@@ -180,6 +185,7 @@ async function writersCases(server: ChildServer, account: Account, results: Resu
   const url = `${server.url}/api/objects`;
   const options = { url, method: 'POST' as const, connections: 8, body };
   results.set('writersOne', await cannon({ ...options, headers: headersOf(account.writers[0]!) }));
+  await quiet();
   let next = 0;
   results.set(
     'writersMany',
@@ -226,17 +232,25 @@ async function run(): Promise<Table[]> {
     const results: Results = new Map();
     results.set('bare', await cannon({ url: `${bare.url}/hello` }));
     if (wanted('health')) results.set('health', await cannon({ url: `${server.url}/api/health` }));
-    // Before any write case: the durable consumers (triggers, notifications, streams) work
-    // off each write case's events after it ends, and on PGlite they share the one
-    // connection, so a read measured after the bulk case measured their backlog.
+    // A write case leaves events that the durable consumers (triggers, notifications,
+    // streams) deliver in the server process after it ends (on PGlite over its one
+    // connection): every case starts on a quiet server, and reads come before writes.
+    const quiet = () => untilQuiet(server.pid);
+    await quiet();
     const mcp = wanted('mcp') ? await measureMcp(server, account, ids) : undefined;
     const measured = pairs(server, account, ids).filter((pair) => wanted(pair.key));
     for (const pair of measured) {
+      await quiet();
       results.set(pair.key, await pair.server());
-      if (driver && pair.driver) results.set(`${pair.key}:driver`, await pair.driver(driver));
+      if (driver && pair.driver) {
+        await quiet();
+        results.set(`${pair.key}:driver`, await pair.driver(driver));
+      }
     }
     await bare.stop();
-    if (wanted('writers')) await writersCases(server, account, results);
+    await quiet();
+    if (wanted('writers')) await writersCases(server, account, results, quiet);
+    await quiet();
     const sse = !wanted('sse')
       ? undefined
       : await sseDelivery({

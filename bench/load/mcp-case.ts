@@ -11,10 +11,9 @@
  * also records CPU time per call of the server process (from /proc, where there is
  * one) and of this process: the server's ratio is the MCP layer's own cost.
  */
-import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CONNECTIONS, type Measured, timeBox } from './measure.ts';
+import { CONNECTIONS, type Measured, processCpuUs, timeBox } from './measure.ts';
 import type { ChildServer } from './processes.ts';
 import type { Account } from './setup.ts';
 
@@ -29,17 +28,6 @@ export interface McpResult {
   tool: string;
   sequential: { http: CallCost; mcp: CallCost };
   concurrent: { http: CallCost; mcp: CallCost };
-}
-
-/** User + system CPU time of `pid` in microseconds, or NaN without /proc. */
-function processCpuUs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime, in clock ticks (USER_HZ, 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** timeBox, plus CPU per call (warm-up included on both sides of the division). */

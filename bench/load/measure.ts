@@ -11,6 +11,8 @@
  * share it, so 50 of them can all finish after the window and the run counts none.
  * A time box likewise waits for the calls in flight at its end and counts their time.
  */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { summarize } from '../lib.ts';
 
@@ -110,4 +112,31 @@ export async function timeBox(
   const { latencies, failed, elapsed } = await box(seconds, true);
   const summary = summarize(latencies);
   return { rps: latencies.length / elapsed, p50: summary.p50, p99: summary.p99, n: latencies.length, failed };
+}
+
+/** User + system CPU time of `pid` in microseconds, or NaN without /proc. */
+export function processCpuUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Waits until the server process is quiet: under 5% of a core over 250 ms, for at most
+ * 60 s. A write case leaves work behind it (the durable consumers deliver its events
+ * after it ends, in the same process); the next case must not pay for it. No /proc:
+ * returns at once.
+ */
+export async function untilQuiet(pid: number): Promise<void> {
+  const windowMs = 250;
+  for (let waited = 0; waited < 60_000; waited += windowMs) {
+    const before = processCpuUs(pid);
+    if (Number.isNaN(before)) return;
+    await sleep(windowMs);
+    if (processCpuUs(pid) - before < windowMs * 1000 * 0.05) return;
+  }
 }
