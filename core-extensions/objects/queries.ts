@@ -108,18 +108,13 @@ export async function readObjectWithEdges(
  * number: the rows travel as one JSON parameter, and each comes back as its response
  * JSON (objectJsonSql), so nothing is built per call. Drizzle's builder spent about
  * 100 µs of CPU per insert building the text of a twelve-column insert with RETURNING,
- * a tenth of a create request (docs/performance.md, "Create"). The statement is
+ * a tenth of a create request (docs/performance.md, "The request path"). The statement is
  * prepared once per connection like every other.
  */
-export interface NewObjectRow {
-  id: string;
-  type: string;
-  title: string;
-  content: string;
-  status: string;
-  metadata: Record<string, unknown>;
-  driver_id: string | null;
-}
+export type NewObjectRow = Pick<
+  WorkObject,
+  'id' | 'type' | 'title' | 'content' | 'status' | 'metadata' | 'driver_id'
+>;
 
 /** The statement insertObjects sends (the load bench's create baseline sends it too). */
 export function insertObjectsSql(scope: { workspaceId: string; actorId: string }, rows: NewObjectRow[]) {

@@ -4,7 +4,7 @@
  * pool it never does: every query shifts a busy connection and puts it back, and
  * `move` first removes it with an indexOf over the whole array. The array grew by one
  * slot per query for the life of the process, and that scan became 11% of a GET's CPU
- * after a few minutes of load (docs/performance.md, "The driver's queue").
+ * after a few minutes of load (docs/performance.md, "The request path").
  * patches/postgres+3.4.9.patch (applied by `patch-package` on install) fixes it; this
  * test fails on the unpatched file. It drives the queue exactly as the pool does and
  * counts how many slots each `remove` scans.
