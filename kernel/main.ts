@@ -8,6 +8,7 @@
  * not resolve fails in milliseconds with one line, not after the migrations. Until the
  * kernel is booted, the bound server answers 503 UNAVAILABLE (health checks included).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAdaptorServer, type ServerType } from '@hono/node-server';
 import { bootstrapBanner, bootstrapIfEmpty } from './bootstrap.ts';
 import { type KernelConfig, loadConfig } from './config.ts';
@@ -16,6 +17,15 @@ import { describeDatabase, openConfiguredDatabase } from './db/open-database.ts'
 import { createKernel, createLogger, type Kernel } from './kernel.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Resolves once `response` has handed its last byte to the socket, or its connection is gone. */
+function written(response: ServerResponse): Promise<void> {
+  if (response.writableFinished || response.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    response.once('finish', resolve);
+    response.once('close', resolve);
+  });
+}
 
 /** Lines for the human at the terminal; stdout stays for the banner, the JSON log for machines. */
 const say = (message: string) => process.stderr.write(`maskin: ${message}\n`);
@@ -122,6 +132,13 @@ async function main() {
     if (created) process.stdout.write(`${bootstrapBanner(url, created)}\n`);
   }
 
+  // Responses being written, so shutdown can wait until each has reached its socket.
+  const responses = new Set<ServerResponse>();
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    responses.add(response);
+    response.once('close', () => responses.delete(response));
+  });
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -129,11 +146,16 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await booted.beforeShutdown();
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
     const timer = setTimeout(() => {
       logger.warn('in-flight requests did not finish in time; closing connections');
       if ('closeAllConnections' in server) server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
+    // Node's closeIdleConnections destroys a keep-alive connection as soon as its response
+    // has ended, even while the end is still in the socket's buffer: under load that cut
+    // off a stream's last frame (the retry hint beforeShutdown just wrote). So first every
+    // response in flight finishes writing (or its client goes), then idle connections close.
+    await Promise.all([...responses].map(written));
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
     await closed;
     clearTimeout(timer);
     await booted.close();
