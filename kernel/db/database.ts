@@ -4,9 +4,10 @@
  * or an embedded PGlite in a data folder. Everything above this file sees the same
  * drizzle instance and the same few raw helpers, so queries and migrations are shared.
  */
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
+import { sharedParserTables } from './pglite-parsers.ts';
 
 export type Db = PgDatabase<any, any>;
 
@@ -175,14 +176,30 @@ function turnTaking(pg: PGlite): PGlite {
     previous = turn.catch(() => undefined);
     return turn;
   };
+  const withParsers = sharedParserTables(pg);
+  /** `query` of the instance or of a transaction, its parsers folded (pglite-parsers.ts). */
+  const querying =
+    (client: Pick<PGlite, 'query'>) =>
+    (text: string, params?: unknown[], options?: Record<string, unknown>) =>
+      withParsers(options, (folded) => client.query(text, params, folded));
   return new Proxy(pg, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (property !== 'query' && property !== 'exec' && property !== 'transaction') {
-        return typeof value === 'function' ? value.bind(target) : value;
+      if (property === 'query') {
+        const query = querying(target);
+        return (...args: Parameters<typeof query>) => inTurn(() => query(...args));
       }
-      return (...args: unknown[]) =>
-        inTurn(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+      if (property === 'transaction') {
+        const withFoldedParsers = (tx: Transaction) =>
+          new Proxy(tx, { get: (t, p, r) => (p === 'query' ? querying(t) : Reflect.get(t, p, r)) });
+        return (run: (tx: Transaction) => Promise<unknown>) =>
+          inTurn(() => target.transaction((tx) => run(withFoldedParsers(tx))));
+      }
+      if (property === 'exec') {
+        return (...args: unknown[]) =>
+          inTurn(() => (value as (...a: unknown[]) => unknown).apply(target, args));
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }
