@@ -167,8 +167,11 @@ function preparingClient<T extends object>(client: T): T {
  * would give them, but each turn starts in the check phase (setImmediate) after the
  * previous one has ended: between two turns the loop polls, accepts and reads new
  * requests. A turn costs about a microsecond.
+ *
+ * The same client also folds drizzle's per-statement result parsers into PGlite's
+ * table (pglite-parsers.ts), inside transactions too.
  */
-function turnTaking(pg: PGlite): PGlite {
+function embeddedClient(pg: PGlite): PGlite {
   let previous: Promise<unknown> = Promise.resolve();
   const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
   const inTurn = (run: () => unknown) => {
@@ -233,7 +236,7 @@ export async function openPglite(options: { dataDir?: string; loadDataDir?: Blob
     loadDataDir: options.loadDataDir,
     extensions: { pg_trgm },
   });
-  const client = turnTaking(pg);
+  const client = embeddedClient(pg);
   const db = drizzle({ client }) as unknown as Db;
   return {
     kind: 'pglite',
