@@ -24,7 +24,6 @@ import {
   decodeTimeIdCursor,
   type ExtensionEvents,
   type ExtensionPointRegistrations,
-  notFound,
   orm,
   toPage,
   validationError,
@@ -36,6 +35,7 @@ import {
   type ObjectLinkRow,
   toObjectLinkJson,
 } from './links-table.ts';
+import { objectNotFound } from './queries.ts';
 import { objectsTable as o } from './table.ts';
 
 const { and, desc, eq, lt, or } = orm;
@@ -272,7 +272,7 @@ export class ObjectLinksService {
       .from(o)
       .where(and(eq(o.workspaceId, workspaceId), eq(o.id, objectId)))
       .for('key share');
-    if (!found) throw notFound(`Object ${objectId} not found in this workspace`);
+    if (!found) throw objectNotFound(objectId);
   }
 
   private record(tx: Db, workspaceId: string, actorId: string | null, type: string, link: ObjectLink) {

@@ -3,9 +3,10 @@
  * the metadata merge and the settings check need the current state, and the If-Match
  * comparison must see the version that the update will replace, not an older one.
  */
-import { type Db, notFound, orm, preconditionFailed, validationError } from '@maskin/contract';
+import { type Db, orm, preconditionFailed, validationError } from '@maskin/contract';
 import type { ObjectHookRunner, WriteScope } from './hooks.ts';
 import type { ObjectLinksService } from './links.ts';
+import { objectNotFound } from './queries.ts';
 import type { ObjectEvent, RecordObjectEvents, UpdateObjectInput } from './service.ts';
 import type { ObjectsSettings } from './settings.ts';
 import { objectsTable as o, toObjectJson } from './table.ts';
@@ -19,7 +20,7 @@ async function lockObject(tx: Db, workspaceId: string, id: string) {
     .from(o)
     .where(and(eq(o.workspaceId, workspaceId), eq(o.id, id)))
     .for('update');
-  if (!row) throw notFound(`Object ${id} not found in this workspace`);
+  if (!row) throw objectNotFound(id);
   return row;
 }
 

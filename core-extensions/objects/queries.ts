@@ -36,6 +36,9 @@ function badCursor(message: string) {
   return validationError(`Invalid cursor: ${message}`, [{ path: 'cursor', message }]);
 }
 
+/** The one answer for an object that is not there, or not in the caller's workspace. */
+export const objectNotFound = (id: string) => notFound(`Object ${id} not found in this workspace`);
+
 const objectById = preparedQuery((db) =>
   db
     .select()
@@ -46,7 +49,7 @@ const objectById = preparedQuery((db) =>
 
 export async function getObject(db: Db, workspaceId: string, id: string): Promise<WorkObject> {
   const [row] = await objectById(db).execute({ workspaceId, id });
-  if (!row) throw notFound(`Object ${id} not found in this workspace`);
+  if (!row) throw objectNotFound(id);
   return toObjectJson(row);
 }
 

@@ -15,7 +15,6 @@ import {
   type ExtensionDatabase,
   type ExtensionEvents,
   type ExtensionMembers,
-  notFound,
   type PreparedEvents,
   validationError,
 } from '@maskin/contract';
@@ -29,6 +28,7 @@ import {
   insertObjects,
   type ListFilters,
   listObjectsJson,
+  objectNotFound,
   readObjectWithEdges,
 } from './queries.ts';
 import { type SearchFilters, searchObjects } from './search.ts';
@@ -204,7 +204,7 @@ export class ObjectsService {
         .then((edges) => readObjectWithEdges(db, workspaceId, id, edges)),
       this.hooks.edgesOf(db, workspaceId, id, limit),
     ]);
-    if (!read) throw notFound(`Object ${id} not found in this workspace`);
+    if (!read) throw objectNotFound(id);
     const { object } = read;
     const edges = [...read.edges, ...separate];
     edges.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
