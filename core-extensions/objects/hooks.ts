@@ -23,7 +23,6 @@ import {
   createExtensionPoint,
   type Db,
   type ExtensionPointRegistrations,
-  type orm,
   type PreparedEvents,
 } from '@maskin/contract';
 import type { WorkObject } from './table.ts';
@@ -58,13 +57,16 @@ export type EdgesProvider = (
 /** Runs inside the deleting transaction before the object row goes; returns its pending events. */
 /**
  * The edges of the object being read, as part of the very statement that reads it, so
- * `GET /objects/{id}` is one statement: a SQL expression of type json, an array of
- * ObjectEdge objects (times as toISOString writes them: `isoTimeSql`), newest first, at
- * most `limit`, for the objects row aliased `o` (it refers to `o.workspace_id` and
- * `o.id`). Undefined when there are no edges to show (e.g. the extension is disabled
- * in this workspace). Preferred to `edgesOf`, which costs a statement of its own.
+ * `GET /objects/{id}` is one statement: the text of a SQL expression of type json, an
+ * array of ObjectEdge objects (times as toISOString writes them: `isoTimeSql`), newest
+ * first, at most `$1` of them (the statement's first parameter, an integer, is the
+ * limit; it may use no other), for the objects row aliased `o` (it refers to
+ * `o.workspace_id` and `o.id`). Undefined when there are no edges to show (e.g. the
+ * extension is disabled in this workspace). The text must not depend on the request:
+ * the statement is built once per set of texts and prepared once per connection.
+ * Preferred to `edgesOf`, which costs a statement of its own.
  */
-export type EdgesSql = (workspaceId: string, limit: number) => Promise<orm.SQL | undefined>;
+export type EdgesSql = (workspaceId: string) => Promise<string | undefined>;
 
 export type BeforeDeleteHook = (tx: Db, scope: WriteScope, objectId: string) => Promise<PendingEvents>;
 
@@ -105,11 +107,11 @@ export class ObjectHookRunner {
   constructor(private readonly registrations: ExtensionPointRegistrations<ObjectHooks>) {}
 
   /** The edgesSql expressions to read with the object (those that have edges to show). */
-  async edgesSql(workspaceId: string, limit: number): Promise<orm.SQL[]> {
+  async edgesSql(workspaceId: string): Promise<string[]> {
     const providers = this.registrations
       .values()
       .flatMap((hooks) => (hooks.edgesSql ? [hooks.edgesSql] : []));
-    const expressions = await Promise.all(providers.map((provide) => provide(workspaceId, limit)));
+    const expressions = await Promise.all(providers.map((provide) => provide(workspaceId)));
     return expressions.filter((expression) => expression !== undefined);
   }
 

@@ -45,7 +45,7 @@ export default defineExtension({
     const objects = new ObjectsService(deps.database, deps.events, deps.members, settings, hooks, links);
     const db = deps.database.db;
     return {
-      routes: [...readRoutes(db, objects), ...linkRoutes(db, objects, links), ...writeRoutes(db, objects)],
+      routes: [...readRoutes(objects), ...linkRoutes(db, objects, links), ...writeRoutes(db, objects)],
       service: objects,
       serviceFactories: [
         createServiceFactory({

@@ -193,15 +193,16 @@ export class ObjectsService {
    * more: list them with GET /api/relationships?source=…/?target=… and read an object
    * in full with GET /api/objects/{id}.
    */
-  async detail(db: Db, workspaceId: string, id: string, relationshipsLimit = DEFAULT_DETAIL_RELATIONSHIPS) {
+  async detail(workspaceId: string, id: string, relationshipsLimit = DEFAULT_DETAIL_RELATIONSHIPS) {
+    const { db } = this.database;
     // The object and the edges of the hooks that can read them with it (edgesSql) are one
     // statement; hooks that read edges separately overlap with it (an unknown id finds
     // no edges either).
     const limit = relationshipsLimit + 1;
     const [read, separate] = await Promise.all([
       this.hooks
-        .edgesSql(workspaceId, limit)
-        .then((edges) => readObjectWithEdges(db, workspaceId, id, edges)),
+        .edgesSql(workspaceId)
+        .then((edges) => readObjectWithEdges(this.database, workspaceId, id, limit, edges)),
       this.hooks.edgesOf(db, workspaceId, id, limit),
     ]);
     if (!read) throw objectNotFound(id);

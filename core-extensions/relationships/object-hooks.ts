@@ -8,7 +8,7 @@ import { type Db, type ExtensionEvents, isoTimeSql, orm } from '@maskin/contract
 import type { ObjectHooks, WriteScope } from '../objects/api.ts';
 import { type Relationship, relationshipsTable as r, toRelationshipJson } from './table.ts';
 
-const { and, eq, or, sql } = orm;
+const { and, eq, or } = orm;
 
 export function recordRelationshipEvent(
   events: ExtensionEvents,
@@ -30,6 +30,17 @@ export function recordRelationshipEvent(
 const touching = (workspaceId: string | orm.Placeholder, objectId: string | orm.Placeholder) =>
   and(eq(r.workspaceId, workspaceId), or(eq(r.sourceId, objectId), eq(r.targetId, objectId)));
 
+/** The object's newest `$1` edges as JSON, for the objects row `o` (objects' EdgesSql). */
+const EDGES_SQL = `select coalesce(json_agg(json_build_object(
+         'id', e.id, 'type', e.type, 'source_id', e.source_id, 'target_id', e.target_id,
+         'created_by', e.created_by, 'created_at', ${isoTimeSql('e.created_at')})
+         order by e.created_at desc, e.id desc), '[]'::json)
+    from (select r.id, r.type, r.source_id, r.target_id, r.created_by, r.created_at
+            from relationships r
+           where r.workspace_id = o.workspace_id and (r.source_id = o.id or r.target_id = o.id)
+           order by r.created_at desc, r.id desc
+           limit $1) e`;
+
 export function relationshipObjectHooks(
   events: ExtensionEvents,
   isEnabled: (workspaceId: string) => Promise<boolean>,
@@ -38,17 +49,8 @@ export function relationshipObjectHooks(
     // A workspace that disabled relationships sees objects without edges (the data is
     // kept and shows again once re-enabled); deleting an object still removes its edges.
     // Read in the object's own statement: `o` is the object's row there.
-    async edgesSql(workspaceId, limit) {
-      if (!(await isEnabled(workspaceId))) return undefined;
-      return sql`select coalesce(json_agg(json_build_object(
-           'id', e.id, 'type', e.type, 'source_id', e.source_id, 'target_id', e.target_id,
-           'created_by', e.created_by, 'created_at', ${sql.raw(isoTimeSql('e.created_at'))})
-           order by e.created_at desc, e.id desc), '[]'::json)
-      from (select r.id, r.type, r.source_id, r.target_id, r.created_by, r.created_at
-              from relationships r
-             where r.workspace_id = o.workspace_id and (r.source_id = o.id or r.target_id = o.id)
-             order by r.created_at desc, r.id desc
-             limit ${limit}) e`;
+    async edgesSql(workspaceId) {
+      return (await isEnabled(workspaceId)) ? EDGES_SQL : undefined;
     },
     async beforeDelete(tx, scope, objectId) {
       const rows = await tx.delete(r).where(touching(scope.workspaceId, objectId)).returning();

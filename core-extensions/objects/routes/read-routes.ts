@@ -1,7 +1,6 @@
 /** List, search and read objects. `/search` is registered before `/{id}`. */
 import {
   createRoute,
-  type Db,
   defineRoute,
   errorResponses,
   jsonResponse,
@@ -23,7 +22,7 @@ import {
 
 const tags = ['Objects'];
 
-export function readRoutes(db: Db, objects: ObjectsService) {
+export function readRoutes(objects: ObjectsService) {
   return [
     defineRoute({
       access: { auth: 'workspace', role: 'viewer' },
@@ -79,7 +78,6 @@ export function readRoutes(db: Db, objects: ObjectsService) {
       }),
       handler: async (c) => {
         const detail = await objects.detail(
-          db,
           workspaceOf(c).id,
           c.req.valid('param').id,
           c.req.valid('query').relationships_limit,
