@@ -11,9 +11,9 @@
  * holds the data folder, so every baseline runs after the server has stopped, on the
  * same folder opened in this process.
  *
- * BENCH_DURATION_S (default 5) per case after a short warm-up; BENCH_LARGE_ROWS (default
- * 100000) objects for the large search; BENCH_SSE_CLIENTS (default 1000); BENCH_LOG_LEVEL
- * (default info, the shipped default) for the server. BENCH_LOAD_CASES (default all) runs only
+ * BENCH_DURATION_S (default 5) per case after a warm-up (BENCH_WARMUP_S, default 3);
+ * BENCH_LARGE_ROWS (default 100000) objects for the large search; BENCH_SSE_CLIENTS (default
+ * 1000); BENCH_LOG_LEVEL (default info, the shipped default) for the server. BENCH_LOAD_CASES (default all) runs only
  * the named cases, comma-separated: health, create, get, list, search10k, searchLarge, bulk,
  * mcp, writers, sse (for a profile of one route; its table rows of the others show "-").
  * Numbers, never pass/fail.

@@ -1,9 +1,12 @@
 /**
  * How the load module measures: autocannon over real sockets for HTTP routes, and a
  * time box of concurrent callers for anything else (driver statements, MCP calls),
- * both for BENCH_DURATION_S after a short warm-up that is not counted. Latencies are
- * kept per response in milliseconds (autocannon's own histogram rounds to whole ms,
- * too coarse for a bare route), and only successful answers count towards req/s.
+ * both for BENCH_DURATION_S after a warm-up that is not counted (BENCH_WARMUP_S, default
+ * 3 s: a server that answers all day runs optimised code, and V8 needs a few seconds of
+ * load to optimise a route's whole path; after 1 s a GET still cost 1.5x its steady CPU,
+ * so a 1 s warm-up measured the JIT, more for long paths than for the bare baselines).
+ * Latencies are kept per response in milliseconds (autocannon's own histogram rounds to
+ * whole ms, too coarse for a bare route), and only successful answers count towards req/s.
  *
  * A measured autocannon run sends a fixed number of requests and ends when the last
  * is answered: the warm-up's rate x BENCH_DURATION_S, at least three per connection.
@@ -18,7 +21,7 @@ import { summarize } from '../lib.ts';
 
 export const CONNECTIONS = 50;
 export const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
-const WARMUP_S = Math.min(1, DURATION_S / 2);
+const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? Math.min(3, DURATION_S));
 
 export interface Measured {
   /** Successful operations per second. */
