@@ -8,6 +8,7 @@
  * transaction, so a refused comment wakes nobody.
  */
 import {
+  afterTimeId,
   type Db,
   decodeTimeIdCursor,
   type ExtensionEvents,
@@ -23,7 +24,7 @@ import type { ObjectsService, WorkObject } from '../objects/api.ts';
 import { mentionedIds } from './mentions.ts';
 import { type CommentRow, commentsTable as c, toCommentJson } from './tables.ts';
 
-const { and, asc, eq, gt, isNull, or, sql } = orm;
+const { and, asc, eq, isNull, sql } = orm;
 
 export interface Scope {
   workspaceId: string;
@@ -118,7 +119,7 @@ export class CommentsService {
     if (filters.parent_id) conditions.push(eq(c.parentId, filters.parent_id));
     if (filters.cursor) {
       const { at, id } = decodeTimeIdCursor(filters.cursor);
-      conditions.push(or(gt(c.createdAt, at), and(eq(c.createdAt, at), gt(c.id, id)))!);
+      conditions.push(afterTimeId('asc', { time: c.createdAt, id: c.id }, { at, id }));
     }
     const rows = await db
       .select()

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   ApiError,
+  afterTimeId,
   type BlobRange,
   type Db,
   decodeTimeIdCursor,
@@ -32,7 +33,7 @@ import type { FilesSettings } from './settings.ts';
 import { sniffContentType } from './sniff.ts';
 import { type FileRecord, filesTable as f, toFileJson } from './table.ts';
 
-const { and, desc, eq, lt, or, sql } = orm;
+const { and, desc, eq, sql } = orm;
 
 export interface UploadInput {
   workspaceId: string;
@@ -203,7 +204,7 @@ export class FilesService {
     if (filters.objectId) conditions.push(eq(f.objectId, filters.objectId));
     if (filters.cursor) {
       const { at, id } = decodeTimeIdCursor(filters.cursor);
-      conditions.push(or(lt(f.createdAt, at), and(eq(f.createdAt, at), lt(f.id, id)))!);
+      conditions.push(afterTimeId('desc', { time: f.createdAt, id: f.id }, { at, id }));
     }
     const rows = await this.db
       .select()

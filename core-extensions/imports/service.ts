@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
+  afterTimeId,
   conflict,
   type Db,
   decodeCursor,
@@ -25,7 +26,7 @@ import { previewFile } from './preview.ts';
 import type { ImportEventType, ImportPayload } from './runner.ts';
 import { importErrorsTable as e, type ImportRow, importsTable as i, toImportJson } from './table.ts';
 
-const { and, asc, desc, eq, gt, lt, or, sql } = orm;
+const { and, asc, desc, eq, gt, sql } = orm;
 
 export const RUN_QUEUE = 'run';
 
@@ -95,7 +96,7 @@ export class ImportsService {
     const conditions = [eq(i.workspaceId, workspaceId)];
     if (page.cursor) {
       const { at, id } = decodeTimeIdCursor(page.cursor);
-      conditions.push(or(lt(i.createdAt, at), and(eq(i.createdAt, at), lt(i.id, id)))!);
+      conditions.push(afterTimeId('desc', { time: i.createdAt, id: i.id }, { at, id }));
     }
     const rows = await this.db
       .select()

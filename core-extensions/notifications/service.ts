@@ -9,6 +9,7 @@
  * `update ... where answer is null`: of two racing answers one wins, the other is 409.
  */
 import {
+  afterTimeId,
   conflict,
   type Db,
   decodeTimeIdCursor,
@@ -33,7 +34,7 @@ import { type Answer, type AskMetadata, checkAnswer, checkAsk, describeAnswer, i
 import type { eventTypes } from './manifest.ts';
 import { type NotificationRow, notificationsTable as n, toNotificationJson } from './tables.ts';
 
-const { and, count, desc, eq, inArray, isNull, lt, or, sql } = orm;
+const { and, count, desc, eq, inArray, isNull, or, sql } = orm;
 
 export interface ListFilters {
   direction: 'received' | 'sent';
@@ -127,7 +128,7 @@ export class NotificationsService implements NotificationsServiceApi {
     if (filters.object_id) conditions.push(eq(n.objectId, filters.object_id));
     if (filters.cursor) {
       const { at, id } = decodeTimeIdCursor(filters.cursor);
-      conditions.push(or(lt(n.createdAt, at), and(eq(n.createdAt, at), lt(n.id, id)))!);
+      conditions.push(afterTimeId('desc', { time: n.createdAt, id: n.id }, { at, id }));
     }
     const rows = await db
       .select()

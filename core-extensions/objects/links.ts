@@ -19,6 +19,7 @@
  *   in that transaction. A linker that failed to start is not called.
  */
 import {
+  afterTimeId,
   createExtensionPoint,
   type Db,
   decodeTimeIdCursor,
@@ -38,7 +39,7 @@ import {
 import { objectNotFound } from './queries.ts';
 import { objectsTable as o } from './table.ts';
 
-const { and, desc, eq, lt, or } = orm;
+const { and, desc, eq } = orm;
 
 const RECORD_TYPE = /^[a-z][a-z0-9_]*$/;
 const MAX_RECORD_ID = 200;
@@ -200,7 +201,7 @@ export class ObjectLinksService {
     const conditions = [eq(l.workspaceId, workspaceId), eq(l.objectId, objectId)];
     if (page.cursor) {
       const { at: when, id } = decodeTimeIdCursor(page.cursor);
-      conditions.push(or(lt(l.createdAt, when), and(eq(l.createdAt, when), lt(l.id, id)))!);
+      conditions.push(afterTimeId('desc', { time: l.createdAt, id: l.id }, { at: when, id: id }));
     }
     const rows = await db
       .select()

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ApiError,
+  afterTimeId,
   conflict,
   type Db,
   decodeTimeIdCursor,
@@ -23,7 +24,7 @@ import { recordRelationshipEvent } from './object-hooks.ts';
 import type { RelationshipsSettings } from './settings.ts';
 import { type Relationship, relationshipsTable as r, toRelationshipJson } from './table.ts';
 
-const { and, desc, eq, lt, or } = orm;
+const { and, desc, eq } = orm;
 
 export interface RelationshipInput {
   type: string;
@@ -124,7 +125,7 @@ export class RelationshipsService {
     if (filters.type !== undefined) conditions.push(eq(r.type, filters.type));
     if (filters.cursor) {
       const { at: when, id } = decodeTimeIdCursor(filters.cursor);
-      conditions.push(or(lt(r.createdAt, when), and(eq(r.createdAt, when), lt(r.id, id)))!);
+      conditions.push(afterTimeId('desc', { time: r.createdAt, id: r.id }, { at: when, id: id }));
     }
     const rows = await db
       .select()

@@ -4,6 +4,7 @@
  * insert does nothing on conflict and records nothing then).
  */
 import {
+  afterTimeId,
   type Db,
   decodeTimeIdCursor,
   type ExtensionEvents,
@@ -16,7 +17,7 @@ import {
 import type { ObjectsService } from '../objects/api.ts';
 import { type SubscriptionRow, subscriptionsTable as s, toSubscriptionJson } from './tables.ts';
 
-const { and, desc, eq, inArray, lt, or, sql } = orm;
+const { and, desc, eq, inArray, sql } = orm;
 
 export type Kind = 'object' | 'object_type' | 'event_type';
 export type Reason = 'manual' | 'creator' | 'driver';
@@ -122,7 +123,7 @@ export class SubscriptionsService {
     if (filters.target) conditions.push(eq(s.target, filters.target));
     if (filters.cursor) {
       const { at, id } = decodeTimeIdCursor(filters.cursor);
-      conditions.push(or(lt(s.createdAt, at), and(eq(s.createdAt, at), lt(s.id, id)))!);
+      conditions.push(afterTimeId('desc', { time: s.createdAt, id: s.id }, { at, id }));
     }
     const rows = await db
       .select()

@@ -30,6 +30,7 @@ export * from './extension-point.ts';
 export * from './installation-config.ts';
 export * from './jobs.ts';
 export * from './json-sql.ts';
+export { afterTimeId } from './keyset-sql.ts';
 export * from './lifecycle.ts';
 export * from './members.ts';
 export * from './multipart.ts';

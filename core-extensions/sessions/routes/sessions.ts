@@ -5,6 +5,7 @@
  * killing the process group (runner.ts), whichever instance took the request.
  */
 import {
+  afterTimeId,
   authOf,
   createRoute,
   type Db,
@@ -30,7 +31,7 @@ import { admit, type SessionCore, sessionJson, transition } from '../service.ts'
 import { inputs, sessions } from '../tables.ts';
 import { createSessionSchema, sessionIdParam, sessionSchema, statusSchema } from './schemas.ts';
 
-const { and, desc, eq, lt, or } = orm;
+const { and, desc, eq } = orm;
 const tags = ['Sessions'];
 
 const invalidState = (message: string) => extensionError({ errors }, 'SESSIONS_INVALID_STATE', message);
@@ -113,9 +114,7 @@ export function sessionRoutes(core: SessionCore & { members: ExtensionMembers })
         ];
         if (query.cursor) {
           const { at, id } = decodeTimeIdCursor(query.cursor);
-          conditions.push(
-            or(lt(sessions.createdAt, at), and(eq(sessions.createdAt, at), lt(sessions.id, id))),
-          );
+          conditions.push(afterTimeId('desc', { time: sessions.createdAt, id: sessions.id }, { at, id }));
         }
         const rows = await db
           .select()

@@ -4,6 +4,7 @@
  * time-based trigger at the job of its next slot there too.
  */
 import {
+  afterTimeId,
   authOf,
   callerScope,
   createRoute,
@@ -53,7 +54,7 @@ import {
   updateTriggerSchema,
 } from './schemas.ts';
 
-const { and, desc, eq, lt, or } = orm;
+const { and, desc, eq } = orm;
 const tags = ['Triggers'];
 /** How many recent events POST /test checks against an event trigger. */
 const TEST_WINDOW = 100;
@@ -192,9 +193,7 @@ export function triggerRoutes(deps: RouteDeps) {
         if (enabled) conditions.push(eq(triggers.enabled, enabled === 'true'));
         if (cursor) {
           const { at, id } = decodeTimeIdCursor(cursor);
-          conditions.push(
-            or(lt(triggers.createdAt, at), and(eq(triggers.createdAt, at), lt(triggers.id, id)))!,
-          );
+          conditions.push(afterTimeId('desc', { time: triggers.createdAt, id: triggers.id }, { at, id }));
         }
         const rows = await db
           .select()
@@ -400,7 +399,7 @@ export function triggerRoutes(deps: RouteDeps) {
         if (status) conditions.push(eq(runs.status, status));
         if (cursor) {
           const { at, id: lastId } = decodeTimeIdCursor(cursor);
-          conditions.push(or(lt(runs.createdAt, at), and(eq(runs.createdAt, at), lt(runs.id, lastId)))!);
+          conditions.push(afterTimeId('desc', { time: runs.createdAt, id: runs.id }, { at: at, id: lastId }));
         }
         const rows = await db
           .select()
