@@ -1,13 +1,14 @@
 /**
  * Query plans of every list, filter, sort and search the objects API offers, on a
  * workspace of 100,000 objects (BENCH_PLAN_ROWS), with EXPLAIN (ANALYZE, BUFFERS).
- * The statements mirror core-extensions/objects/queries.ts (drizzle builds them
- * there) and search.ts (the text search and the typo fallback, used as is). The table
+ * The list statements are the route's own (queries.ts listStatement), and so are the
+ * text search and the typo fallback (search.ts). The table
  * shows the access path and the execution time; BENCH_PLANS_VERBOSE=1 prints every
  * plan in full.
  * docs/performance.md records a run.
  */
 import { randomBytes } from 'node:crypto';
+import { type ListFilters, listStatement } from '../core-extensions/objects/queries.ts';
 import {
   searchStatement,
   similarityThresholdStatement,
@@ -34,44 +35,49 @@ interface PlanCase {
   before?: string;
 }
 
-function listCase(name: string, where: string[], order: string, params: unknown[]): PlanCase {
-  return {
-    name,
-    text: `select ${COLUMNS} from objects where ${['workspace_id = $1', ...where].join(' and ')} order by ${order} limit 51`,
-    params,
-  };
+/** The list route's own statement (objects/queries.ts listStatement) for these filters. */
+function listCase(
+  name: string,
+  workspaceId: string,
+  filters: Partial<ListFilters>,
+  after?: { value: string; id: string },
+): PlanCase {
+  const all: ListFilters = { sort: 'updated_at', order: 'desc', limit: 50, ...filters } as ListFilters;
+  return { name, ...listStatement(workspaceId, all, after) };
 }
 
-function casesFor(workspaceId: string, driverId: string, midTitle: string, midTime: string): PlanCase[] {
+/** Where a page continues: the sort value and id of a row some way into the workspace. */
+interface Mark {
+  title: string;
+  updated_at: string;
+  id: string;
+}
+
+function casesFor(workspaceId: string, driverId: string, page2: Mark, deep: Mark): PlanCase[] {
   const w = [workspaceId];
+  const list = (name: string, filters: Partial<ListFilters>, after?: { value: string; id: string }) =>
+    listCase(name, workspaceId, filters, after);
   return [
-    listCase('list (default: updated_at desc)', [], 'updated_at desc, id desc', w),
-    listCase('list, updated_at asc', [], 'updated_at asc, id asc', w),
-    listCase('list, created_at desc', [], 'created_at desc, id desc', w),
-    listCase('list, title asc', [], 'title asc, id asc', w),
-    listCase('list, type=task', ['type = $2'], 'updated_at desc, id desc', [...w, 'task']),
-    listCase('list, type=task status=todo', ['type = $2', 'status = $3'], 'updated_at desc, id desc', [
-      ...w,
-      'task',
-      'todo',
-    ]),
-    listCase('list, status=todo', ['status = $2'], 'updated_at desc, id desc', [...w, 'todo']),
-    listCase('list, driver', ['driver_id = $2'], 'updated_at desc, id desc', [...w, driverId]),
-    listCase('list, updated_since (recent)', ['updated_at >= $2'], 'updated_at desc, id desc', [
-      ...w,
-      midTime,
-    ]),
-    listCase(
-      'list, page 2 by cursor (updated_at desc)',
-      ['(updated_at < $2 or (updated_at = $2 and id < $3))'],
-      'updated_at desc, id desc',
-      [...w, midTime, 'ffffffff-ffff-ffff-ffff-ffffffffffff'],
-    ),
-    listCase(
+    list('list (default: updated_at desc)', {}),
+    list('list, updated_at asc', { order: 'asc' }),
+    list('list, created_at desc', { sort: 'created_at' }),
+    list('list, title asc', { sort: 'title', order: 'asc' }),
+    list('list, type=task', { type: 'task' }),
+    list('list, type=task status=todo', { type: 'task', status: 'todo' }),
+    list('list, status=todo', { status: 'todo' }),
+    list('list, driver', { driver: driverId }),
+    list('list, updated_since (recent)', { updated_since: page2.updated_at }),
+    list('list, page 2 by cursor (updated_at desc)', {}, { value: page2.updated_at, id: page2.id }),
+    list(
       'list, page 2 by cursor (title asc)',
-      ['(title > $2 or (title = $2 and id > $3))'],
-      'title asc, id asc',
-      [...w, midTitle, '00000000-0000-0000-0000-000000000000'],
+      { sort: 'title', order: 'asc' },
+      { value: page2.title, id: page2.id },
+    ),
+    list('list, 90% deep by cursor (updated_at desc)', {}, { value: deep.updated_at, id: deep.id }),
+    list(
+      'list, 90% deep by cursor (title asc)',
+      { sort: 'title', order: 'asc' },
+      { value: deep.title, id: deep.id },
     ),
     {
       name: 'get by id',
@@ -157,13 +163,18 @@ export const plansBench: BenchModule = {
         );
       }
       await db.query('analyze objects');
-      const [mid] = await db.query<{ title: string; updated_at: string }>(
-        'select title, updated_at::text from objects where workspace_id = $1 order by updated_at desc offset $2 limit 1',
-        [workspaceId, Math.floor(rowsWanted / 100)],
-      );
+      const markAt = async (share: number) =>
+        (
+          await db.query<Mark>(
+            `select title, to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as updated_at, id
+               from objects where workspace_id = $1 order by updated_at desc offset $2 limit 1`,
+            [workspaceId, Math.floor(rowsWanted * share)],
+          )
+        )[0]!;
+      const [page2, deep] = [await markAt(0.01), await markAt(0.9)];
       const rows: (string | number)[][] = [];
       const verbose = process.env.BENCH_PLANS_VERBOSE === '1';
-      for (const planCase of casesFor(workspaceId, actorId, mid!.title, mid!.updated_at)) {
+      for (const planCase of casesFor(workspaceId, actorId, page2, deep)) {
         const explain = (prefix: string) =>
           db.scriptTransaction(async (tx) => {
             if (planCase.before) await tx.query(planCase.before);
