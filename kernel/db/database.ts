@@ -8,6 +8,7 @@ import type { PGlite, Transaction } from '@electric-sql/pglite';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
 import { sharedParserTables } from './pglite-parsers.ts';
+import { preparedStatements } from './pglite-prepared.ts';
 
 export type Db = PgDatabase<any, any>;
 
@@ -180,11 +181,20 @@ function embeddedClient(pg: PGlite): PGlite {
     return turn;
   };
   const withParsers = sharedParserTables(pg);
-  /** `query` of the instance or of a transaction, its parsers folded (pglite-parsers.ts). */
+  const prepared = preparedStatements(pg);
+  /**
+   * `query` of the instance or of a transaction: a named prepared statement
+   * (pglite-prepared.ts) with its parsers folded (pglite-parsers.ts). A query that
+   * brings a blob (COPY) or its own parameter types goes to PGlite's query as it is.
+   */
   const querying =
     (client: Pick<PGlite, 'query'>) =>
     (text: string, params?: unknown[], options?: Record<string, unknown>) =>
-      withParsers(options, (folded) => client.query(text, params, folded));
+      withParsers(options, (folded) =>
+        folded?.blob !== undefined || folded?.paramTypes !== undefined
+          ? client.query(text, params, folded)
+          : prepared(text, params, folded, client !== pg),
+      );
   return new Proxy(pg, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
