@@ -190,11 +190,14 @@ function embeddedClient(pg: PGlite): PGlite {
   const querying =
     (client: Pick<PGlite, 'query'>) =>
     (text: string, params?: unknown[], options?: Record<string, unknown>) =>
-      withParsers(options, (folded) =>
-        folded?.blob !== undefined || folded?.paramTypes !== undefined
-          ? client.query(text, params, folded)
-          : prepared(text, params, folded, client !== pg),
-      );
+      withParsers(options, (folded) => {
+        if (folded?.blob !== undefined || folded?.paramTypes !== undefined) {
+          return client.query(text, params, folded);
+        }
+        // A finished transaction refuses, as its own query() would, rather than run alone.
+        if (client !== pg && (client as Transaction).closed) throw new Error('Transaction is closed');
+        return prepared(text, params, folded, client !== pg);
+      });
   return new Proxy(pg, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);

@@ -6,6 +6,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPglite } from './database.ts';
 import { preparedStatements } from './pglite-prepared.ts';
 
 let pg: PGlite;
@@ -94,5 +95,31 @@ describe('preparedStatements', () => {
     expect((await prepared(texts[0]!, [], undefined, false)).rows).toEqual([{ n: 1 }]);
     await pg.exec('deallocate all');
     expect((await prepared(texts[4]!, [], undefined, false)).rows).toEqual([{ n: 5 }]);
+  });
+
+  it('refuses on a closed instance with the error of PGlite itself', async () => {
+    const other = await PGlite.create();
+    const mine = preparedStatements(other);
+    expect((await mine('select 1 as one', [], undefined, false)).rows).toEqual([{ one: 1 }]);
+    await other.close();
+    const error = await mine('select 1 as one', [], undefined, false).catch((e) => e);
+    const theirs = await other.query('select 1 as one').catch((e) => e);
+    expect(error.message).toBe(theirs.message);
+  });
+});
+
+describe('the embedded database (database.ts) with prepared statements', () => {
+  it('refuses a statement on a transaction that has ended, instead of running it alone', async () => {
+    const database = await openPglite({});
+    try {
+      let ended: Parameters<Parameters<typeof database.scriptTransaction>[0]>[0] | undefined;
+      await database.scriptTransaction(async (tx) => {
+        expect(await tx.query('select 1 as one')).toEqual([{ one: 1 }]);
+        ended = tx;
+      });
+      await expect(ended!.query('select 1 as one')).rejects.toThrow('Transaction is closed');
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -33,6 +33,7 @@ interface Prepared {
 
 /** The part of PGlite's instance this uses that its type does not show. */
 interface PGliteInternals {
+  _checkReady(): Promise<void>;
   _runExclusiveQuery<T>(fn: () => Promise<T>): Promise<T>;
   serializers: Record<number | string, (value: unknown) => string>;
   parsers: Record<number | string, (value: string, typeId?: number) => unknown>;
@@ -98,6 +99,8 @@ export function preparedStatements(pg: PGlite, capacity = 500): PreparedQuery {
     inTransaction: boolean,
   ): Promise<Results<T>> =>
     internals._runExclusiveQuery(async () => {
+      // As query() does: a closed instance refuses with PGlite's own error.
+      await internals._checkReady();
       try {
         return await run<T>(text, params, options, inTransaction);
       } catch (error) {
