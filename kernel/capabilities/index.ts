@@ -12,7 +12,7 @@ import { databaseFactory } from './database.ts';
 import { eventLogFactory, subscriptionEngineFactory } from './event-log.ts';
 import { eventsFactory } from './events.ts';
 import { installationConfigFactory } from './installation-config.ts';
-import { jobsFactory } from './jobs.ts';
+import { dueQueuesPollFactory, jobsFactory } from './jobs.ts';
 import { lifecycleFactory } from './lifecycle.ts';
 import { loggerFactory } from './logger.ts';
 import { membersFactory } from './members.ts';
@@ -35,6 +35,7 @@ export const kernelServiceFactories: readonly ServiceFactory<any>[] = [
   secretSettingsFactory,
   installationConfigFactory,
   jobsFactory,
+  dueQueuesPollFactory,
   eventLogFactory,
   subscriptionEngineFactory,
   blobsFactory,

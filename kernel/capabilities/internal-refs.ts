@@ -12,6 +12,7 @@ import type { Database, Db } from '../db/database.ts';
 import type { StreamGuard } from '../events/stream-guard.ts';
 import type { StreamQuota } from '../events/stream-quota.ts';
 import type { SubscriptionEngine } from '../events/subscriptions/subscription-engine.ts';
+import type { DueQueuesPoll } from '../jobs/due-queues-poll.ts';
 import type { InProcessApi } from './act-as.ts';
 import type { LifecycleHub } from './lifecycle-hub.ts';
 
@@ -31,6 +32,11 @@ export const installationKeyRef = createServiceRef<Buffer>({
 });
 export const lifecycleHubRef = createServiceRef<LifecycleHub>({
   id: 'kernel.internal.lifecycle',
+  owner: 'kernel',
+});
+/** The process's one fallback poll of job queues, shared by every extension's workers. */
+export const dueQueuesPollRef = createServiceRef<DueQueuesPoll>({
+  id: 'kernel.internal.due-queues-poll',
   owner: 'kernel',
 });
 /** The kernel's stream guard: extension stream hubs register with it (streams.ts). */

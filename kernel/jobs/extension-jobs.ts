@@ -20,6 +20,7 @@ import type { Database } from '../db/database.ts';
 import { EXTENSIONS_CHANNEL } from '../registry/enablement-store.ts';
 import { MAX_RETRY_DELAY_MS } from './backoff.ts';
 import { parseCron } from './cron-slots.ts';
+import type { DueQueuesPoll } from './due-queues-poll.ts';
 import { cancelJob, deleteFinishedJobs, findJob, insertJob, JOBS_CHANNEL, wakePayload } from './job-store.ts';
 import { QueueWorker } from './queue-worker.ts';
 import { type DeclaredSchedule, Scheduler } from './scheduler.ts';
@@ -36,6 +37,8 @@ export interface ExtensionJobsDeps {
   logger: Logger;
   lifecycle: LifecycleHub;
   extension: ExtensionManifest;
+  /** The process's fallback poll, shared by every extension's workers. */
+  poll: DueQueuesPoll;
 }
 
 function integerIn(label: string, value: number, min: number, max: number): number {
@@ -166,6 +169,7 @@ export function createExtensionJobs(deps: ExtensionJobsDeps): ExtensionJobs {
         concurrency: integerIn('concurrency', settings.concurrency, 1, 1000),
         leaseMs: integerIn('leaseMs', settings.leaseMs, 100, 24 * 60 * 60 * 1000),
         pollIntervalMs: integerIn('pollIntervalMs', settings.pollIntervalMs, 10, 60 * 60 * 1000),
+        poll: deps.poll,
       });
       workers.set(queue, worker);
       registerHooks();

@@ -2,8 +2,8 @@
  * One queue's worker in one process: claims up to `concurrency` jobs and runs them.
  *
  * It claims when woken (a NOTIFY for its queue after an enqueue commits, an attempt
- * finishing) and on a fallback poll, so a missed notification costs at most one poll
- * interval. Claims never overlap within the process (one pump at a time; a wake
+ * finishing) and when the process's fallback poll finds work in its queue
+ * (due-queues-poll.ts), so a missed notification costs at most one poll interval. Claims never overlap within the process (one pump at a time; a wake
  * during a pump makes it go round once more), and across processes the claim query
  * itself keeps them apart (job-store.ts).
  *
@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { Enablement } from '../contract/extension.ts';
 import type { JobHandler } from '../contract/jobs.ts';
 import type { Database } from '../db/database.ts';
+import type { DueQueuesPoll } from './due-queues-poll.ts';
 import { claimJobs } from './job-store.ts';
 import { type RunningAttempt, runAttempt } from './run-attempt.ts';
 
@@ -28,6 +29,8 @@ export interface QueueWorkerOptions {
   concurrency: number;
   leaseMs: number;
   pollIntervalMs: number;
+  /** The process's fallback poll, shared by its workers. */
+  poll: DueQueuesPoll;
 }
 
 export class QueueWorker {
@@ -36,15 +39,20 @@ export class QueueWorker {
   private pumpDone: Promise<void> = Promise.resolve();
   private pumpAgain = false;
   private stopped = true;
-  private pollTimer: NodeJS.Timeout | undefined;
+  private stopPolling: (() => void) | undefined;
 
   constructor(private readonly options: QueueWorkerOptions) {}
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
-    this.pollTimer.unref();
+    const { extensionId, queue, pollIntervalMs } = this.options;
+    this.stopPolling = this.options.poll.add({
+      extensionId,
+      queue,
+      intervalMs: pollIntervalMs,
+      wake: () => this.wake(),
+    });
     this.wake();
   }
 
@@ -68,7 +76,7 @@ export class QueueWorker {
 
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
-    clearInterval(this.pollTimer);
+    this.stopPolling?.();
     // A claim in flight launches what it claimed; wait for it so those are stopped too.
     await this.pumpDone;
     const attempts = [...this.running.values()];

@@ -5,6 +5,7 @@
  * run concurrently on a pool; on PGlite they serialise on its one connection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DueQueuesPoll } from '../../kernel/jobs/due-queues-poll.ts';
 import { insertJob } from '../../kernel/jobs/job-store.ts';
 import { QueueWorker } from '../../kernel/jobs/queue-worker.ts';
 import { createLogger } from '../../kernel/kernel.ts';
@@ -55,6 +56,8 @@ describe('jobs: racing claims', () => {
           concurrency: 5,
           leaseMs: 30_000,
           pollIntervalMs: 20,
+          // Each worker as in a process of its own: its own fallback poll.
+          poll: new DueQueuesPoll(database, createLogger('silent')),
           handler: async (job) => {
             runs.set(job.id, [...(runs.get(job.id) ?? []), `racer-${n}`]);
             // Yield so other workers' claims interleave with this run.
