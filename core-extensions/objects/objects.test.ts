@@ -1,5 +1,6 @@
 import { addMember, as, createTestKernel, eventsOf, type Member, type TestKernel } from '@maskin/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getObject } from './queries.ts';
 
 let t: TestKernel;
 let owner: Member;
@@ -393,8 +394,8 @@ describe('list pages continue by keyset', () => {
   });
 });
 
-describe('list items are built by PostgreSQL', () => {
-  it('equal the same objects read by id, field for field, whatever their text and metadata hold', async () => {
+describe('list items and objects read by id are built by PostgreSQL', () => {
+  it('equal the row as Node maps it, field for field, whatever their text and metadata hold', async () => {
     const member = await t.signup('Json');
     const awkward = [
       { type: 'task', title: 'Quotes " and \\ backslash', content: 'line\nbreak\ttab \u0001 control' },
@@ -428,6 +429,13 @@ describe('list items are built by PostgreSQL', () => {
       ).body;
       expect(item).toStrictEqual(byId);
       expect(Object.keys(item)).toEqual(Object.keys(byId));
+      expect(relationships).toEqual([]);
+      expect(relationships_truncated).toBe(false);
+      expect(connected_objects).toEqual([]);
+      // The row through drizzle and toObjectJson: what Node would have written.
+      const mapped = await getObject(t.kernel.services.database.db, member.workspaceId, item.id);
+      expect(byId).toStrictEqual(JSON.parse(JSON.stringify(mapped)));
+      expect(Object.keys(byId)).toEqual(Object.keys(mapped));
     }
     const moved = listed.body.items.find((item: any) => item.id === created.body.items[0].id);
     expect(moved.updated_at).toBe('2026-01-02T03:04:05.999Z');

@@ -185,15 +185,22 @@ export class ObjectsService {
     return getObject(db, workspaceId, id);
   }
 
-  /** The object, the edges touching it (from the registered object hooks) and the objects at their other ends. */
   /**
    * The object with its newest `relationshipsLimit` edges and the objects at their other
    * ends, whose content is cut to CONNECTED_CONTENT_CHARS (issue 10, finding 3: an
    * object with 1,540 links answered 23.8 MB). `relationships_truncated` says there are
    * more: list them with GET /api/relationships?source=…/?target=… and read an object
    * in full with GET /api/objects/{id}.
+   *
+   * As the response's JSON text and the object's version (for its ETag): the object's
+   * fields are PostgreSQL's JSON text with the three detail fields appended, so the
+   * object is neither parsed nor serialised again in Node (6 µs of a GET's CPU).
    */
-  async detail(workspaceId: string, id: string, relationshipsLimit = DEFAULT_DETAIL_RELATIONSHIPS) {
+  async detailJson(
+    workspaceId: string,
+    id: string,
+    relationshipsLimit = DEFAULT_DETAIL_RELATIONSHIPS,
+  ): Promise<{ json: string; version: number }> {
     const { db } = this.database;
     // The object and the edges of the hooks that can read them with it (edgesSql) are one
     // statement; hooks that read edges separately overlap with it (an unknown id finds
@@ -206,8 +213,7 @@ export class ObjectsService {
       this.hooks.edgesOf(db, workspaceId, id, limit),
     ]);
     if (!read) throw objectNotFound(id);
-    const { object } = read;
-    const edges = [...read.edges, ...separate];
+    const edges = separate.length === 0 ? read.edges : [...read.edges, ...separate];
     edges.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const relationships = edges.slice(0, relationshipsLimit);
     const otherIds = new Set(
@@ -219,12 +225,12 @@ export class ObjectsService {
         ? { ...other, content: other.content.slice(0, CONNECTED_CONTENT_CHARS), content_truncated: true }
         : other,
     );
-    return {
-      ...object,
-      relationships,
-      relationships_truncated: edges.length > relationshipsLimit,
-      connected_objects: connected,
-    };
+    const detail =
+      `,"relationships":${JSON.stringify(relationships)}` +
+      `,"relationships_truncated":${edges.length > relationshipsLimit}` +
+      `,"connected_objects":${JSON.stringify(connected)}}`;
+    // objectJson is one JSON object: its closing brace is its last character.
+    return { json: read.objectJson.slice(0, -1) + detail, version: read.version };
   }
 
   getMany(db: Db, workspaceId: string, ids: string[]) {

@@ -77,13 +77,13 @@ export function readRoutes(objects: ObjectsService) {
         responses: { 200: jsonResponse(objectDetailSchema, 'The object'), ...errorResponses },
       }),
       handler: async (c) => {
-        const detail = await objects.detail(
+        const detail = await objects.detailJson(
           workspaceOf(c).id,
           c.req.valid('param').id,
           c.req.valid('query').relationships_limit,
         );
         c.header('ETag', etagOf(detail.version));
-        return c.json(detail, 200);
+        return jsonText(c, detail.json);
       },
     }),
   ];
