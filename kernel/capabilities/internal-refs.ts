@@ -1,7 +1,9 @@
 /**
- * Refs to the kernel's own parts, for the factories in this folder only. The container
- * marks them internal: an extension that lists one in its deps is refused at boot, so
- * kernel/contract stays the whole extension API.
+ * Refs to the kernel's own parts, for the factories in this folder only. Their ids start
+ * with `kernel.internal.` (INTERNAL_REF_PREFIX), which the container refuses to every
+ * extension, provided value or factory-built alike: an extension that lists one in its
+ * deps is refused at boot, so kernel/contract stays the whole extension API
+ * (internal-refs.test.ts holds every ref here to that).
  */
 import type { Logger } from 'pino';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';

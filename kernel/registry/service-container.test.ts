@@ -73,6 +73,26 @@ describe('ServiceContainer', () => {
     await expect(container.get(secret, manifest('a'))).rejects.toThrow(/internal to the kernel/);
   });
 
+  it("refuses the kernel's internal refs to extensions, also those a kernel factory builds", async () => {
+    const built = createServiceRef<{ part: string }>({ id: 'kernel.internal.test-part', owner: 'kernel' });
+    const user = createServiceRef<{ uses: string }>({ id: 'test.user', owner: 'kernel' });
+    const container = new ServiceContainer([
+      createServiceFactory({ service: built, scope: 'kernel', factory: () => ({ part: 'engine' }) }),
+      // A factory may depend on an internal ref; the extension gets only what it builds.
+      createServiceFactory({
+        service: user,
+        scope: 'extension',
+        deps: { part: built },
+        factory: ({ part }, { extension }) => ({ uses: `${part.part} for ${extension.id}` }),
+      }),
+    ]);
+    expect(await container.get(built)).toEqual({ part: 'engine' });
+    await expect(container.get(built, manifest('a'))).rejects.toThrow(
+      /kernel.internal.test-part is internal to the kernel/,
+    );
+    expect(await container.get(user, manifest('a'))).toEqual({ uses: 'engine for a' });
+  });
+
   it('does not cache a failed build', async () => {
     let attempts = 0;
     const flaky = createServiceFactory({

@@ -16,6 +16,13 @@ import type { ExtensionManifest } from '../contract/extension.ts';
 import type { ServiceRef } from '../contract/refs.ts';
 import type { ServiceFactory } from '../contract/service-factory.ts';
 
+/**
+ * Refs whose id starts with this are the kernel's own parts (kernel/capabilities/
+ * internal-refs.ts): refused to every extension, whether a value was provided for them
+ * or a kernel factory builds them. Factories may still depend on them.
+ */
+export const INTERNAL_REF_PREFIX = 'kernel.internal.';
+
 export class ServiceContainer {
   private readonly factories = new Map<string, ServiceFactory>();
   private readonly shared = new Map<string, Promise<unknown>>();
@@ -47,7 +54,7 @@ export class ServiceContainer {
 
   /** The value of `ref` for `extension` (or for the kernel itself when omitted). */
   get<T>(ref: ServiceRef<T>, extension?: ExtensionManifest): Promise<T> {
-    if (extension && this.internal.has(ref.id)) {
+    if (extension && (this.internal.has(ref.id) || ref.id.startsWith(INTERNAL_REF_PREFIX))) {
       return Promise.reject(
         new Error(
           `${ref.id} is internal to the kernel; extensions use the services exported by kernel/contract`,
