@@ -8,6 +8,7 @@ import {
   type TestKernel,
 } from '@maskin/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relationshipObjectHooks } from './object-hooks.ts';
 
 let t: TestKernel;
 let owner: Member;
@@ -150,6 +151,71 @@ describe('GET /api/relationships and GET /api/objects/:id', () => {
     }
     const times = res.body.relationships.map((edge: any) => edge.created_at);
     expect(times).toEqual([...times].sort().reverse());
+  });
+});
+
+describe('an object with many edges', () => {
+  it('shows the newest of both ends, merged, reading only as many as it shows from each end', async () => {
+    const member = await t.signup('Hub');
+    const made = await t.call(
+      'POST',
+      '/api/objects',
+      as(member, {
+        body: Array.from({ length: 61 }, (_, i) => ({ type: 'task', title: `Node ${i}` })),
+      }),
+    );
+    const [hub, ...others] = made.body.items.map((o: any) => o.id as string);
+    // 60 edges out of the hub and 60 into it, written directly (this is a test of the
+    // read), their times interleaved so that the newest 50 take some from each end.
+    const { database } = t.kernel.services;
+    await database.query(
+      `insert into relationships (workspace_id, type, source_id, target_id, created_at)
+       select $1, 'relates_to', case when outgoing then $2 else other end,
+              case when outgoing then other else $2 end,
+              timestamptz '2026-01-01' + (n * (case when outgoing then 2 else 3 end)) * interval '1 second'
+         from unnest($3::uuid[]) with ordinality as others(other, n), (values (true), (false)) as ends(outgoing)`,
+      [member.workspaceId, hub, others],
+    );
+
+    const detail = await t.call('GET', `/api/objects/${hub}`, as(member));
+    expect(detail.status).toBe(200);
+    const all = [
+      ...(await t.call('GET', `/api/relationships?source=${hub}&limit=200`, as(member))).body.items,
+      ...(await t.call('GET', `/api/relationships?target=${hub}&limit=200`, as(member))).body.items,
+    ].sort((a: any, b: any) =>
+      a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1,
+    );
+    expect(all).toHaveLength(120);
+    const shown = detail.body.relationships.map((edge: any) => edge.id);
+    expect(shown).toEqual(all.slice(0, 50).map((edge: any) => edge.id));
+    expect(new Set(detail.body.relationships.map((edge: any) => edge.source_id === hub))).toEqual(
+      new Set([true, false]),
+    );
+    expect(detail.body.relationships_truncated).toBe(true);
+
+    // The statement reads at most the limit from each end's index, not all 120 edges.
+    const edgesSql = await relationshipObjectHooks(undefined as never, async () => true).edgesSql!(
+      member.workspaceId,
+    );
+    const plan = await database.scriptTransaction(async (tx) => {
+      // Few rows here: without this the planner may read the table (its cost model's
+      // choice); with it, the statement must be able to stop early in each index.
+      await tx.query('set local enable_seqscan = off');
+      await tx.query('set local enable_bitmapscan = off');
+      return tx.query<{ 'QUERY PLAN': string }>(
+        `explain (analyze, costs off, timing off, summary off)
+         select (${edgesSql})::text from objects o where o.workspace_id = $2 and o.id = $3`,
+        [51, member.workspaceId, hub],
+      );
+    });
+    const lines = plan.map((row) => row['QUERY PLAN']);
+    const scans = lines.filter((line) => /Index (Only )?Scan .* on relationships/.test(line));
+    expect(scans.join('\n'), lines.join('\n')).toMatch(/relationships_source_created/);
+    expect(scans.join('\n'), lines.join('\n')).toMatch(/relationships_target_created/);
+    for (const scan of scans) {
+      const rows = Number(/rows=(\d+)/.exec(scan)?.[1]);
+      expect(rows, lines.join('\n')).toBeLessThanOrEqual(51);
+    }
   });
 });
 
