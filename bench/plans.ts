@@ -2,18 +2,21 @@
  * Query plans of every list, filter, sort and search the objects API offers, on a
  * workspace of 100,000 objects (BENCH_PLAN_ROWS), with EXPLAIN (ANALYZE, BUFFERS).
  * The list statements are the route's own (queries.ts listStatement), and so are the
- * text search and the typo fallback (search.ts). The table
+ * text search and the typo fallback (search.ts) and the read by id with its edges
+ * (queries.ts withEdgesStatement with relationships' edge expression), for an object
+ * without edges and for one with HUB_EDGES of them. The table
  * shows the access path and the execution time; BENCH_PLANS_VERBOSE=1 prints every
  * plan in full.
  * docs/performance.md records a run.
  */
 import { randomBytes } from 'node:crypto';
-import { type ListFilters, listStatement } from '../core-extensions/objects/queries.ts';
+import { type ListFilters, listStatement, withEdgesStatement } from '../core-extensions/objects/queries.ts';
 import {
   searchStatement,
   similarityThresholdStatement,
   similarTitlesStatement,
 } from '../core-extensions/objects/search.ts';
+import { relationshipObjectHooks } from '../core-extensions/relationships/object-hooks.ts';
 import { loadConfig } from '../kernel/config.ts';
 import { createKernel, createLogger } from '../kernel/kernel.ts';
 import { type BenchModule, databaseKind, freshDatabaseEnv, type Table } from './lib.ts';
@@ -24,8 +27,8 @@ const WORDS = (
   'tablet browser chart table column row sort page cursor token session agent task bet insight'
 ).split(' ');
 
-const COLUMNS =
-  'id, workspace_id, type, title, content, status, metadata, driver_id, created_by, created_at, updated_at, version';
+/** Edges of the hub object, half from it and half to it. */
+const HUB_EDGES = 10_000;
 
 interface PlanCase {
   name: string;
@@ -53,8 +56,15 @@ interface Mark {
   id: string;
 }
 
-function casesFor(workspaceId: string, driverId: string, page2: Mark, deep: Mark): PlanCase[] {
-  const w = [workspaceId];
+/** The ids read by id: an object without edges and the hub. */
+interface ReadIds {
+  plain: string;
+  hub: string;
+  edgesSql: string;
+}
+
+function casesFor(workspaceId: string, driverId: string, page2: Mark, deep: Mark, read: ReadIds): PlanCase[] {
+  const byId = withEdgesStatement([read.edgesSql]);
   const list = (name: string, filters: Partial<ListFilters>, after?: { value: string; id: string }) =>
     listCase(name, workspaceId, filters, after);
   return [
@@ -79,10 +89,12 @@ function casesFor(workspaceId: string, driverId: string, page2: Mark, deep: Mark
       { sort: 'title', order: 'asc' },
       { value: deep.title, id: deep.id },
     ),
+    // The route reads 51 edges for the 50 it shows (the 51st says "truncated").
+    { name: 'get by id with its edges (none)', text: byId, params: [51, workspaceId, read.plain] },
     {
-      name: 'get by id',
-      text: `select ${COLUMNS} from objects where workspace_id = $1 and id = (select id from objects where workspace_id = $1 limit 1)`,
-      params: w,
+      name: `get by id with its edges (${HUB_EDGES.toLocaleString('en')})`,
+      text: byId,
+      params: [51, workspaceId, read.hub],
     },
     { name: 'search "pricing"', ...searchStatement(workspaceId, { q: 'pricing', limit: 20 }) },
     {
@@ -162,7 +174,25 @@ export const plansBench: BenchModule = {
           [workspaceId, actorId, offset, Math.min(offset + 10_000, rowsWanted) - 1],
         );
       }
+      // The hub: linked with the first HUB_EDGES / 2 other objects in both directions.
+      const [hub, plain] = (
+        await db.query<{ id: string }>('select id from objects where workspace_id = $1 order by id limit 2', [
+          workspaceId,
+        ])
+      ).map((row) => row.id) as [string, string];
+      await db.query(
+        `insert into relationships (workspace_id, type, source_id, target_id, created_at)
+         select $1, 'relates_to', case when outgoing then $2 else o.id end, case when outgoing then o.id else $2 end,
+                now() - random() * interval '30 days'
+           from (select id from objects where workspace_id = $1 and id <> $2 and id <> $3 limit $4) o,
+                (values (true), (false)) as ends(outgoing)`,
+        [workspaceId, hub, plain, HUB_EDGES / 2],
+      );
       await db.query('analyze objects');
+      await db.query('analyze relationships');
+      const edgesSql = (await relationshipObjectHooks(undefined as never, async () => true).edgesSql!(
+        workspaceId,
+      ))!;
       const markAt = async (share: number) =>
         (
           await db.query<Mark>(
@@ -174,7 +204,7 @@ export const plansBench: BenchModule = {
       const [page2, deep] = [await markAt(0.01), await markAt(0.9)];
       const rows: (string | number)[][] = [];
       const verbose = process.env.BENCH_PLANS_VERBOSE === '1';
-      for (const planCase of casesFor(workspaceId, actorId, page2, deep)) {
+      for (const planCase of casesFor(workspaceId, actorId, page2, deep, { plain, hub, edgesSql })) {
         const explain = (prefix: string) =>
           db.scriptTransaction(async (tx) => {
             if (planCase.before) await tx.query(planCase.before);

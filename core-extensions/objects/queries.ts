@@ -87,7 +87,12 @@ export const objectJsonSql = `json_build_object(
 /** The statement of readObjectWithEdges for each set of edge expressions seen. */
 const withEdgesStatements = new Map<string, string>();
 
-function withEdgesStatement(edges: string[]): string {
+/**
+ * The statement readObjectWithEdges sends for these edge expressions: `$1` the edge
+ * limit (only when there are expressions), then the workspace id and the object id.
+ * Exported so the plans benchmark explains the route's own statement.
+ */
+export function withEdgesStatement(edges: string[]): string {
   const key = edges.join('\u0000');
   let text = withEdgesStatements.get(key);
   if (text === undefined) {
