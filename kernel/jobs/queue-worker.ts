@@ -3,9 +3,10 @@
  *
  * It claims when woken (a NOTIFY for its queue after an enqueue commits, an attempt
  * finishing) and when the process's fallback poll finds work in its queue
- * (due-queues-poll.ts), so a missed notification costs at most one poll interval. Claims never overlap within the process (one pump at a time; a wake
- * during a pump makes it go round once more), and across processes the claim query
- * itself keeps them apart (job-store.ts).
+ * (due-queues-poll.ts), so a missed notification costs at most one poll interval.
+ * Claims never overlap within the process (one pump at a time; a wake during a pump
+ * makes it go round once more), and across processes the claim query itself keeps
+ * them apart (job-store.ts).
  *
  * Stopping: no new claims; running attempts get `graceMs` to finish, then their
  * signals are aborted and their jobs handed back to run elsewhere at once.
