@@ -1,6 +1,7 @@
 /**
- * Query plans of every list, filter, sort and search the objects API offers, on a
- * workspace of 100,000 objects (BENCH_PLAN_ROWS), with EXPLAIN (ANALYZE, BUFFERS).
+ * Query plans of every list, filter, sort and search the objects API offers, and of the
+ * relationships list (relationships/service.ts listQuery), on a workspace of 100,000
+ * objects (BENCH_PLAN_ROWS), with EXPLAIN (ANALYZE, BUFFERS).
  * The list statements are the route's own (queries.ts listStatement), and so are the
  * text search and the typo fallback (search.ts) and the read by id with its edges
  * (queries.ts withEdgesStatement with relationships' edge expression), for an object
@@ -17,7 +18,13 @@ import {
   similarTitlesStatement,
 } from '../core-extensions/objects/search.ts';
 import { relationshipObjectHooks } from '../core-extensions/relationships/object-hooks.ts';
+import {
+  type RelationshipFilters,
+  listQuery as relationshipsListQuery,
+} from '../core-extensions/relationships/service.ts';
 import { loadConfig } from '../kernel/config.ts';
+import { encodeCursor } from '../kernel/contract/index.ts';
+import type { Db } from '../kernel/db/database.ts';
 import { createKernel, createLogger } from '../kernel/kernel.ts';
 import { type BenchModule, databaseKind, freshDatabaseEnv, type Table } from './lib.ts';
 
@@ -61,6 +68,20 @@ interface ReadIds {
   plain: string;
   hub: string;
   edgesSql: string;
+  /** Where the hub's outgoing edges continue 90% deep (created_at, id). */
+  deepEdge: { created_at: string; id: string };
+  db: Db;
+}
+
+/** The relationships list route's own statement (relationships/service.ts listQuery). */
+function relationshipsCase(
+  name: string,
+  read: ReadIds,
+  workspaceId: string,
+  filters: Partial<RelationshipFilters>,
+) {
+  const query = relationshipsListQuery(read.db, workspaceId, { limit: 50, ...filters }).toSQL();
+  return { name, text: query.sql, params: query.params };
 }
 
 function casesFor(workspaceId: string, driverId: string, page2: Mark, deep: Mark, read: ReadIds): PlanCase[] {
@@ -96,6 +117,14 @@ function casesFor(workspaceId: string, driverId: string, page2: Mark, deep: Mark
       text: byId,
       params: [51, workspaceId, read.hub],
     },
+    relationshipsCase('relationships list (newest)', read, workspaceId, {}),
+    relationshipsCase('relationships list, type', read, workspaceId, { type: 'relates_to' }),
+    relationshipsCase('relationships list, source=hub', read, workspaceId, { source: read.hub }),
+    relationshipsCase('relationships list, target=hub', read, workspaceId, { target: read.hub }),
+    relationshipsCase('relationships list, source=hub, 90% deep by cursor', read, workspaceId, {
+      source: read.hub,
+      cursor: encodeCursor([read.deepEdge.created_at, read.deepEdge.id]),
+    }),
     { name: 'search "pricing"', ...searchStatement(workspaceId, { q: 'pricing', limit: 20 }) },
     {
       name: 'search "export timeout" type=task',
@@ -193,6 +222,12 @@ export const plansBench: BenchModule = {
       const edgesSql = (await relationshipObjectHooks(undefined as never, async () => true).edgesSql!(
         workspaceId,
       ))!;
+      const [deepEdge] = await db.query<{ created_at: string; id: string }>(
+        `select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at, id
+           from relationships where workspace_id = $1 and source_id = $2
+          order by created_at desc, id desc offset $3 limit 1`,
+        [workspaceId, hub, Math.floor((HUB_EDGES / 2) * 0.9)],
+      );
       const markAt = async (share: number) =>
         (
           await db.query<Mark>(
@@ -204,7 +239,13 @@ export const plansBench: BenchModule = {
       const [page2, deep] = [await markAt(0.01), await markAt(0.9)];
       const rows: (string | number)[][] = [];
       const verbose = process.env.BENCH_PLANS_VERBOSE === '1';
-      for (const planCase of casesFor(workspaceId, actorId, page2, deep, { plain, hub, edgesSql })) {
+      for (const planCase of casesFor(workspaceId, actorId, page2, deep, {
+        plain,
+        hub,
+        edgesSql,
+        deepEdge: deepEdge!,
+        db: db.db,
+      })) {
         const explain = (prefix: string) =>
           db.scriptTransaction(async (tx) => {
             if (planCase.before) await tx.query(planCase.before);
