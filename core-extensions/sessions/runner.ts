@@ -577,7 +577,8 @@ export class SessionRunner {
 
   /**
    * The sweep (once per slot across instances): fails the active sessions of dead
-   * instances, fails sessions whose start never happened, and admits queued sessions.
+   * instances, fails sessions whose start never happened, stops sessions over a used-up
+   * budget, and admits queued sessions.
    */
   async sweep(): Promise<void> {
     const { db, config } = this.deps;
@@ -628,6 +629,17 @@ export class SessionRunner {
           actorId: null,
           reason: 'no instance could start it within 10 minutes',
         }),
+      );
+    }
+    // Budgets are enforced when usage is recorded; if that failed (a transient database
+    // error, logged), nothing else would stop the session until it reported usage again.
+    const spenders = await db
+      .selectDistinct({ workspaceId: sessions.workspaceId, actorId: sessions.actorId })
+      .from(sessions)
+      .where(inArray(sessions.status, ACTIVE));
+    for (const { workspaceId, actorId } of spenders) {
+      await this.enforceBudgets(workspaceId, actorId).catch((error) =>
+        this.warn(error, 'could not enforce budgets'),
       );
     }
     const waiting = await db
