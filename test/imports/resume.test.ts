@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importsExtension } from '../../core-extensions/imports/extension.ts';
 import { core, filesStack } from '../files/upload-helpers.ts';
+import { waitFor } from '../helpers/sse-client.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 import { eventsOf, setExtensionSettings } from '../helpers/work-graph.ts';
 import { confirm, finished, objectsOf, uploadImport } from './import-helpers.ts';
@@ -61,9 +62,15 @@ it('resumes from the checkpoint without duplicates', async () => {
   expect(created.length).toBe(55);
   const progress = (await eventsOf(t, m.workspaceId, ['import'])).filter((e) => e.type === 'import.progress');
   expect(progress.map((e) => e.data.rows_done)).toEqual([10, 20, 30, 40, 50, 55]);
-  const job = await t.kernel.services.database.query<{ attempt: number; state: string }>(
-    'select attempt, state from jobs where id = $1',
-    [done.job_id],
-  );
-  expect(job[0]).toMatchObject({ attempt: 2, state: 'completed' });
+  // The import commits its last state inside the handler; the worker marks the job
+  // completed just after the handler returns, so wait for that second write.
+  let job: { attempt: number; state: string } | undefined;
+  await waitFor(async () => {
+    [job] = await t.kernel.services.database.query<{ attempt: number; state: string }>(
+      'select attempt, state from jobs where id = $1',
+      [done.job_id],
+    );
+    return job?.state !== 'running';
+  });
+  expect(job).toMatchObject({ attempt: 2, state: 'completed' });
 });
