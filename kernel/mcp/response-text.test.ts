@@ -2,12 +2,15 @@ import { getRequestListener } from '@hono/node-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { responseText } from './response-text.ts';
 
-const { Request: WebRequest, Response: WebResponse } = globalThis;
+const { Request: RequestBefore, Response: ResponseBefore } = globalThis;
 // What a listening server does first: the light Request and Response become the globals.
+// (An earlier test file in the same worker may have done it already.)
 getRequestListener(() => new Response(null));
+// The light class is built on the web Response it replaced.
+const WebResponse: typeof Response = Object.getPrototypeOf(globalThis.Response);
 afterAll(() => {
-  Object.defineProperty(globalThis, 'Request', { value: WebRequest });
-  Object.defineProperty(globalThis, 'Response', { value: WebResponse });
+  Object.defineProperty(globalThis, 'Request', { value: RequestBefore });
+  Object.defineProperty(globalThis, 'Response', { value: ResponseBefore });
 });
 
 describe('responseText', () => {
