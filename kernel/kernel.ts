@@ -169,7 +169,8 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     const bodyLimits = new RouteBodyLimits(config.bodyLimit);
     const app = createRootApp(config, logger, bodyLimits);
     const limits = rateLimitRules(config);
-    app.use('*', addressRateLimit(services.rateLimiter, limits));
+    const perAddress = addressRateLimit(services.rateLimiter, limits);
+    if (perAddress) app.use('*', perAddress);
     const operations: Operation[] = [];
     const sessions = new BrowserSessions(verifier, logger);
     const routerDeps = {

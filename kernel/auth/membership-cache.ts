@@ -57,9 +57,14 @@ export class MembershipCache {
   }
 
   /** The role of `actorId` in `workspaceId`, or undefined when not a member. */
-  async roleOf(workspaceId: string, actorId: string): Promise<Role | undefined> {
+  roleOf(workspaceId: string, actorId: string): Role | undefined | Promise<Role | undefined> {
     const cached = this.byWorkspace.get(workspaceId)?.get(actorId);
+    // A cached role is answered at once, not as a promise: every request after the first.
     if (cached && Date.now() - cached.cachedAt < CACHE_TTL_MS) return cached.role;
+    return this.load(workspaceId, actorId);
+  }
+
+  private async load(workspaceId: string, actorId: string): Promise<Role | undefined> {
     const generation = this.generation;
     const [row] = await this.database.query<{ role: Role }>(
       'select role from workspace_members where workspace_id = $1 and actor_id = $2',

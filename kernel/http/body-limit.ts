@@ -33,6 +33,7 @@ import { ApiError } from '../contract/errors.ts';
 import { hasOnlyJsonBodies } from '../contract/request-body.ts';
 import type { RouteDefinition } from '../contract/route.ts';
 import { joinPath } from './operations.ts';
+import { proceed } from './proceed.ts';
 
 const appliedLimit = new WeakMap<Request, number>();
 
@@ -77,13 +78,16 @@ function countingStream(source: ReadableStream<Uint8Array>, limit: number): Read
 
 /** Bounds the body of the request in `c` by `limit`; throws 413 when it declares more. */
 /** Whether the body still needs counting: false when absent, already bounded, or declared within `limit`. */
+/** GET and HEAD carry no body: nothing to limit. */
+const bodiless = (request: Request) => request.method === 'GET' || request.method === 'HEAD';
+
 function needsCounting(request: Request, limit: number): boolean {
-  // GET and HEAD carry no body. Asking `request.body` of @hono/node-server's light
-  // request builds the full web Request behind it (a web stream over the socket), a
-  // cost every read would pay, and its own text()/json() read the socket directly
-  // only while that Request was never built: so a declared length is judged from the
-  // headers alone, and `body` is asked only of a chunked request, which is counted.
-  if (request.method === 'GET' || request.method === 'HEAD') return false;
+  // Asking `request.body` of @hono/node-server's light request builds the full web
+  // Request behind it (a web stream over the socket), a cost every read would pay, and
+  // its own text()/json() read the socket directly only while that Request was never
+  // built: so a declared length is judged from the headers alone, and `body` is asked
+  // only of a chunked request, which is counted.
+  if (bodiless(request)) return false;
   const already = appliedLimit.get(request);
   if (already !== undefined && already <= limit) return false;
   const declared = declaredLength(request);
@@ -119,10 +123,11 @@ export function bodyLimitMiddleware(
   limit: number,
   mode: 'buffered' | 'streamed',
 ): MiddlewareHandler<KernelEnv> {
-  return async (c, next) => {
-    if (mode === 'buffered') await bufferRequestBody(c, limit);
-    else limitRequestBody(c, limit);
-    await next();
+  return (c, next) => {
+    if (bodiless(c.req.raw)) return proceed(next);
+    if (mode === 'buffered') return proceed(next, bufferRequestBody(c, limit));
+    limitRequestBody(c, limit);
+    return proceed(next);
   };
 }
 
@@ -161,9 +166,9 @@ export class RouteBodyLimits {
 
   /** Root middleware: the installation's limit, unless the route owns its limit. */
   middleware(): MiddlewareHandler<KernelEnv> {
-    return async (c, next) => {
-      if (!this.ownsLimit(c.req.method, c.req.path)) await bufferRequestBody(c, this.installationLimit);
-      await next();
+    return (c, next) => {
+      if (bodiless(c.req.raw) || this.ownsLimit(c.req.method, c.req.path)) return proceed(next);
+      return proceed(next, bufferRequestBody(c, this.installationLimit));
     };
   }
 }

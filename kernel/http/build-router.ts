@@ -26,6 +26,7 @@ import type { Database } from '../db/database.ts';
 import { actAsCredentialOf } from './act-as-credential.ts';
 import { zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
+import { proceed } from './proceed.ts';
 import { bodyContentSteps, bodyLimitStep, idempotencyApplies, routePolicyProblems } from './route-policy.ts';
 import { refuseUnknownInput } from './unknown-input.ts';
 
@@ -76,32 +77,48 @@ export function authenticate(
   options: { actAs?: boolean; sessions?: BrowserSessions } = {},
 ): MiddlewareHandler<KernelEnv> {
   const { sessions } = options;
-  return async (c, next) => {
+  return (c, next) => {
     const actAs = options.actAs ? actAsCredentialOf(c) : undefined;
     const authorization = c.req.header('authorization');
-    c.set(
-      'auth',
-      actAs
-        ? actAs.auth
-        : authorization === undefined && sessions && !sessions.isEmpty
-          ? await sessions.authenticate(c.req.raw)
-          : await verifier.verify(authorization),
-    );
-    await next();
+    const auth = actAs
+      ? actAs.auth
+      : authorization === undefined && sessions && !sessions.isEmpty
+        ? sessions.authenticate(c.req.raw)
+        : verifier.verify(authorization);
+    if (auth instanceof Promise)
+      return proceed(
+        next,
+        auth.then((caller) => c.set('auth', caller)),
+      );
+    c.set('auth', auth);
+    return proceed(next);
   };
 }
 
-/** Membership of the caller in a workspace, or 404 (a non-member learns nothing). */
-async function setWorkspace(c: Context<KernelEnv>, memberships: MembershipCache, requested: string) {
+/**
+ * Membership of the caller in a workspace, or 404 (a non-member learns nothing). A
+ * promise only when the membership cache must ask the database.
+ */
+function setWorkspace(
+  c: Context<KernelEnv>,
+  memberships: MembershipCache,
+  requested: string,
+): Promise<void> | undefined {
   // A malformed id cannot name a workspace the caller belongs to: same answer as a non-member.
   const workspaceId = requested.toLowerCase();
   // An act-as call, or a key limited to one workspace (a session key), is bound to its
   // workspace: any other is answered as for a non-member.
   const boundTo = actAsCredentialOf(c)?.workspaceId ?? c.get('auth')?.workspaceId;
-  const role =
-    isUuid(workspaceId) && (boundTo === undefined || boundTo === workspaceId)
-      ? await memberships.roleOf(workspaceId, c.get('auth')!.actor.id)
-      : undefined;
+  if (!isUuid(workspaceId) || (boundTo !== undefined && boundTo !== workspaceId)) {
+    throw notFound('Workspace not found');
+  }
+  const role = memberships.roleOf(workspaceId, c.get('auth')!.actor.id);
+  if (role instanceof Promise) return role.then((found) => admitToWorkspace(c, workspaceId, found));
+  admitToWorkspace(c, workspaceId, role);
+  return undefined;
+}
+
+function admitToWorkspace(c: Context<KernelEnv>, workspaceId: string, role: Role | undefined): void {
   if (!role) throw notFound('Workspace not found');
   c.set('workspace', { id: workspaceId, role });
 }
@@ -113,15 +130,14 @@ export function resolveWorkspace(
   memberships: MembershipCache,
   param: string | undefined,
 ): MiddlewareHandler<KernelEnv> {
-  return async (c, next) => {
+  return (c, next) => {
     const workspaceId = param ? c.req.param(param) : requestedWorkspace(c);
     if (!workspaceId) {
       throw validationError('This route is workspace-scoped: send the X-Workspace-Id header', [
         { path: 'X-Workspace-Id', message: 'required' },
       ]);
     }
-    await setWorkspace(c, memberships, workspaceId);
-    await next();
+    return proceed(next, setWorkspace(c, memberships, workspaceId));
   };
 }
 
@@ -159,20 +175,20 @@ function keyOrStreamTicket(deps: RouterDeps): MiddlewareHandler<KernelEnv> {
  * every workspace: a key limited to one workspace must not reach them, or a session's
  * key could mint itself an unlimited key that outlives the session.
  */
-const refuseWorkspaceBoundKey: MiddlewareHandler<KernelEnv> = async (c, next) => {
+const refuseWorkspaceBoundKey: MiddlewareHandler<KernelEnv> = (c, next) => {
   if (c.get('auth')?.workspaceId) {
     throw forbidden('This key is limited to one workspace; actor-level routes need an ordinary API key');
   }
-  await next();
+  return proceed(next);
 };
 
 function requireRole(minimum: Role): MiddlewareHandler<KernelEnv> {
-  return async (c, next) => {
+  return (c, next) => {
     const role = c.get('workspace')!.role;
     if (!roleAtLeast(role, minimum)) {
       throw forbidden(`This action needs the ${minimum} role or higher in this workspace; you are ${role}`);
     }
-    await next();
+    return proceed(next);
   };
 }
 
@@ -223,7 +239,8 @@ export function buildRouter(
     }
     middleware.push(...bodyContentSteps(definition));
     if (definition.policy?.secretResponse) middleware.unshift(noStore);
-    if (idempotencyApplies(definition))
+    // Only writes are guarded (idempotency.ts): a read needs no step for it.
+    if (idempotencyApplies(definition) && route.method !== 'get' && route.method !== 'head')
       middleware.push(definition.policy?.secretResponse ? idempotentSecret : idempotent);
     middleware.push(refuseUnknownInput(definition));
     const own = route.middleware

@@ -20,6 +20,7 @@ import type { KernelEnv } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
 import type { Database } from '../db/database.ts';
 import { actAsCredentialOf } from './act-as-credential.ts';
+import { proceed } from './proceed.ts';
 
 export interface RateLimit {
   /** Requests allowed per window; 0 turns the limit off. */
@@ -48,9 +49,13 @@ export class RateLimiter {
     private readonly logger?: Logger,
   ) {}
 
-  /** Takes one request from `bucket`, or throws 429 with Retry-After. */
-  async take(bucket: string, rule: RateLimit, what: string): Promise<void> {
-    if (rule.limit <= 0) return;
+  /**
+   * Takes one request from `bucket`, or throws 429 with Retry-After. Returns undefined
+   * when the process's own allowance covers it (almost every request) and a promise
+   * only when it must claim a batch from the database: no async frame per request.
+   */
+  take(bucket: string, rule: RateLimit, what: string): Promise<void> | undefined {
+    if (rule.limit <= 0) return undefined;
     const now = this.clock();
     const windowStart = Math.floor(now / rule.windowMs) * rule.windowMs;
     const key = `${bucket}@${rule.windowMs}`;
@@ -62,8 +67,20 @@ export class RateLimiter {
     }
     if (entry.remaining > 0) {
       entry.remaining--;
-      return;
+      return undefined;
     }
+    return this.claim(key, entry, rule, what, now, windowStart);
+  }
+
+  /** The local allowance is spent: claim a batch, or refuse. */
+  private async claim(
+    key: string,
+    entry: LocalWindow,
+    rule: RateLimit,
+    what: string,
+    now: number,
+    windowStart: number,
+  ): Promise<void> {
     if (!entry.exhausted) {
       const batch = Math.max(1, Math.floor(rule.limit / 20));
       const [row] = await this.database.query<{ used: number }>(
@@ -123,14 +140,20 @@ export function rateLimitRules(config: {
   };
 }
 
-/** After authentication: every request made with an API key counts against the key. */
-export function keyRateLimit(limiter: RateLimiter, rules: RateLimitRules): MiddlewareHandler<KernelEnv> {
-  return async (c, next) => {
+/**
+ * After authentication: every request made with an API key counts against the key.
+ * Undefined when the limit is off: no step at all.
+ */
+export function keyRateLimit(
+  limiter: RateLimiter,
+  rules: RateLimitRules,
+): MiddlewareHandler<KernelEnv> | undefined {
+  if (rules.perKey.limit <= 0) return undefined;
+  return (c, next) => {
     const auth = c.get('auth');
     // An act-as call is the server's own work on an actor's behalf, not a client's request.
-    if (auth && !actAsCredentialOf(c))
-      await limiter.take(`key:${auth.apiKeyId}`, rules.perKey, 'with this API key');
-    await next();
+    if (!auth || actAsCredentialOf(c)) return proceed(next);
+    return proceed(next, limiter.take(`key:${auth.apiKeyId}`, rules.perKey, 'with this API key'));
   };
 }
 
@@ -144,12 +167,18 @@ export function clientAddress(c: Context<KernelEnv>, trustProxy: boolean): strin
   return env?.incoming?.socket?.remoteAddress;
 }
 
-/** Root middleware: every request from a client address counts against it. */
-export function addressRateLimit(limiter: RateLimiter, rules: RateLimitRules): MiddlewareHandler<KernelEnv> {
-  return async (c, next) => {
+/**
+ * Root middleware: every request from a client address counts against it. Undefined
+ * when the limit is off.
+ */
+export function addressRateLimit(
+  limiter: RateLimiter,
+  rules: RateLimitRules,
+): MiddlewareHandler<KernelEnv> | undefined {
+  if (rules.perAddress.limit <= 0) return undefined;
+  return (c, next) => {
     const address = clientAddress(c, rules.trustProxy);
-    if (address !== undefined)
-      await limiter.take(`address:${address}`, rules.perAddress, 'from this address');
-    await next();
+    if (address === undefined) return proceed(next);
+    return proceed(next, limiter.take(`address:${address}`, rules.perAddress, 'from this address'));
   };
 }

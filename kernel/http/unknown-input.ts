@@ -21,11 +21,12 @@
  * serialising or validating a few thousand nested levels overflows the stack (a 500).
  * Checked iteratively, so the check itself cannot overflow.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { KernelEnv } from '../contract/context.ts';
 import { ApiError, type ErrorDetail } from '../contract/errors.ts';
 import { isJsonMediaType, mediaTypeOf } from '../contract/request-body.ts';
 import type { RouteDefinition } from '../contract/route.ts';
+import { proceed } from './proceed.ts';
 
 interface UnknownField {
   /** Dotted path of the unknown key, e.g. `version` or `metadata.colour`. */
@@ -168,7 +169,29 @@ export function refuseUnknownInput(definition: RouteDefinition): MiddlewareHandl
   const jsonSchema = jsonContent?.schema;
   const checkFields = !definition.policy?.rawBody;
 
-  return async (c, next) => {
+  /** The JSON body's depth and fields (read once; Hono caches the parsed body). */
+  const checkBody = async (c: Context<KernelEnv>): Promise<void> => {
+    let body: unknown;
+    try {
+      // Cached by Hono: the validator reads the same parsed value afterwards.
+      body = await c.req.json();
+    } catch {
+      // Malformed JSON: the validator answers that.
+    }
+    const tooDeep = tooDeepAt(body, MAX_JSON_NESTING);
+    if (tooDeep !== undefined) {
+      throw new ApiError(
+        400,
+        'VALIDATION_ERROR',
+        `The request body nests objects or arrays more than ${MAX_JSON_NESTING} levels deep (at ${tooDeep})`,
+        [{ path: tooDeep, message: `nests objects or arrays more than ${MAX_JSON_NESTING} levels deep` }],
+      );
+    }
+    const found = checkFields ? unknownFields(jsonSchema, body) : [];
+    if (found.length > 0) refuse('field', found, 'in the request body');
+  };
+
+  return (c, next) => {
     if (!queryIsOpen) {
       const unknown = queryNames(c.req.url).filter((name) => !acceptedQuery.has(name));
       if (unknown.length > 0) {
@@ -180,25 +203,8 @@ export function refuseUnknownInput(definition: RouteDefinition): MiddlewareHandl
       }
     }
     if (isZod(jsonSchema) && isJsonMediaType(mediaTypeOf(c.req.header('content-type')) ?? '')) {
-      let body: unknown;
-      try {
-        // Cached by Hono: the validator reads the same parsed value afterwards.
-        body = await c.req.json();
-      } catch {
-        // Malformed JSON: the validator answers that.
-      }
-      const tooDeep = tooDeepAt(body, MAX_JSON_NESTING);
-      if (tooDeep !== undefined) {
-        throw new ApiError(
-          400,
-          'VALIDATION_ERROR',
-          `The request body nests objects or arrays more than ${MAX_JSON_NESTING} levels deep (at ${tooDeep})`,
-          [{ path: tooDeep, message: `nests objects or arrays more than ${MAX_JSON_NESTING} levels deep` }],
-        );
-      }
-      const found = checkFields ? unknownFields(jsonSchema, body) : [];
-      if (found.length > 0) refuse('field', found, 'in the request body');
+      return proceed(next, checkBody(c));
     }
-    await next();
+    return proceed(next);
   };
 }
