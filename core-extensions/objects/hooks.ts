@@ -106,13 +106,26 @@ export const objectHooksPoint = createExtensionPoint<ObjectHooks>({ id: 'objects
 export class ObjectHookRunner {
   constructor(private readonly registrations: ExtensionPointRegistrations<ObjectHooks>) {}
 
-  /** The edgesSql expressions to read with the object (those that have edges to show). */
+  /**
+   * The edgesSql expressions to read with the object (those that have edges to show).
+   * Written for the read by id, which asks on every request: one provider (the usual
+   * case) is awaited alone, without the arrays and Promise.all of the general case.
+   */
   async edgesSql(workspaceId: string): Promise<string[]> {
-    const providers = this.registrations
-      .values()
-      .flatMap((hooks) => (hooks.edgesSql ? [hooks.edgesSql] : []));
+    const providers: EdgesSql[] = [];
+    for (const hooks of this.registrations.values()) if (hooks.edgesSql) providers.push(hooks.edgesSql);
+    if (providers.length === 0) return [];
+    if (providers.length === 1) {
+      const expression = await providers[0]!(workspaceId);
+      return expression === undefined ? [] : [expression];
+    }
     const expressions = await Promise.all(providers.map((provide) => provide(workspaceId)));
     return expressions.filter((expression) => expression !== undefined);
+  }
+
+  /** Whether any hook reads edges separately (edgesOf without edgesSql). */
+  hasSeparateEdges(): boolean {
+    return this.registrations.values().some((hooks) => hooks.edgesOf && !hooks.edgesSql);
   }
 
   /** Edges from the hooks that read them separately (edgesOf without edgesSql). */

@@ -67,6 +67,8 @@ export type ItemPath = (index: number) => string | undefined;
 export const DEFAULT_DETAIL_RELATIONSHIPS = 50;
 /** Connected objects carry this much of their content; the full text is on their own GET. */
 export const CONNECTED_CONTENT_CHARS = 2_000;
+/** The detail's tail for an object without edges. */
+const NO_EDGES = ',"relationships":[],"relationships_truncated":false,"connected_objects":[]}';
 
 export class ObjectsService {
   constructor(
@@ -206,13 +208,17 @@ export class ObjectsService {
     // statement; hooks that read edges separately overlap with it (an unknown id finds
     // no edges either).
     const limit = relationshipsLimit + 1;
-    const [read, separate] = await Promise.all([
-      this.hooks
-        .edgesSql(workspaceId)
-        .then((edges) => readObjectWithEdges(this.database, workspaceId, id, limit, edges)),
-      this.hooks.edgesOf(db, workspaceId, id, limit),
-    ]);
+    const reading = this.hooks
+      .edgesSql(workspaceId)
+      .then((edges) => readObjectWithEdges(this.database, workspaceId, id, limit, edges));
+    const [read, separate] = this.hooks.hasSeparateEdges()
+      ? await Promise.all([reading, this.hooks.edgesOf(db, workspaceId, id, limit)])
+      : [await reading, []];
     if (!read) throw objectNotFound(id);
+    // objectJson is one JSON object: its closing brace is its last character.
+    if (read.edges.length === 0 && separate.length === 0) {
+      return { json: read.objectJson.slice(0, -1) + NO_EDGES, version: read.version };
+    }
     const edges = separate.length === 0 ? read.edges : [...read.edges, ...separate];
     edges.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const relationships = edges.slice(0, relationshipsLimit);

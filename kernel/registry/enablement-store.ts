@@ -91,6 +91,15 @@ export class EnablementStore {
   }
 
   /**
+   * The cached answer, at once, or undefined while this process has not loaded the
+   * workspace (then ask isEnabled): the request gate's path, every request.
+   */
+  isEnabledIfKnown(workspaceId: string, extensionId: string): boolean | undefined {
+    const rows = this.loaded.get(workspaceId);
+    return rows ? this.isEnabledIn(rows, extensionId) : undefined;
+  }
+
+  /**
    * Uncached, in the caller's transaction: for work that must not act on a stale cache
    * (the cache learns of a change by NOTIFY, a moment after its commit).
    */

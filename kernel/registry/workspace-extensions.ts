@@ -15,6 +15,7 @@ import type { KernelEnv } from '../contract/context.ts';
 import { ApiError, conflict, notFound, validationError } from '../contract/errors.ts';
 import type { Db } from '../db/database.ts';
 import { recordEvent } from '../events/record-event.ts';
+import { proceed } from '../http/proceed.ts';
 import type { StoredEnablement } from './enablement-store.ts';
 import type { ExtensionRegistry, ExtensionRuntime } from './registry.ts';
 import { checkSecretChanges, declaredSecretKeys, type SecretSettingsStore } from './secret-settings-store.ts';
@@ -229,15 +230,25 @@ export function enablementGate(
   registry: ExtensionRegistry,
   extensionId: string,
 ): MiddlewareHandler<KernelEnv> {
-  return async (c, next) => {
-    const workspace = c.get('workspace')!;
-    if (!(await registry.enablement.isEnabled(workspace.id, extensionId))) {
+  const admit = (workspaceId: string, enabled: boolean) => {
+    if (!enabled) {
       throw new ApiError(
         404,
         'EXTENSION_NOT_ENABLED',
-        `Extension "${extensionId}" is not enabled in this workspace; an admin can enable it with PUT /api/workspaces/${workspace.id}/extensions/${extensionId}`,
+        `Extension "${extensionId}" is not enabled in this workspace; an admin can enable it with PUT /api/workspaces/${workspaceId}/extensions/${extensionId}`,
       );
     }
-    await next();
+  };
+  return (c, next) => {
+    const { id } = c.get('workspace')!;
+    const known = registry.enablement.isEnabledIfKnown(id, extensionId);
+    if (known === undefined) {
+      return proceed(
+        next,
+        registry.enablement.isEnabled(id, extensionId).then((enabled) => admit(id, enabled)),
+      );
+    }
+    admit(id, known);
+    return proceed(next);
   };
 }
