@@ -24,10 +24,11 @@ import type { RouteDefinition } from '../contract/route.ts';
 import { isUuid } from '../contract/values.ts';
 import type { Database } from '../db/database.ts';
 import { actAsCredentialOf } from './act-as-credential.ts';
-import { zodIssuesToDetails } from './error-handler.ts';
+import { handleError, zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
 import { proceed } from './proceed.ts';
 import { bodyContentSteps, bodyLimitStep, idempotencyApplies, routePolicyProblems } from './route-policy.ts';
+import { chainSteps } from './step-chain.ts';
 import { refuseUnknownInput } from './unknown-input.ts';
 
 const ROLE_RANK: Record<Role, number> = { viewer: 1, member: 2, admin: 3, owner: 4 };
@@ -250,7 +251,7 @@ export function buildRouter(
       : [];
     const mounted = {
       ...route,
-      middleware: [...middleware, ...own],
+      middleware: chainSteps([...middleware, ...own], handleError),
       security:
         access.auth === 'public'
           ? []
