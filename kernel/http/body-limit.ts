@@ -32,6 +32,7 @@ import type { KernelEnv } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
 import { hasOnlyJsonBodies } from '../contract/request-body.ts';
 import type { RouteDefinition } from '../contract/route.ts';
+import { realRequest } from './in-process-request.ts';
 import { joinPath } from './operations.ts';
 import { proceed } from './proceed.ts';
 
@@ -101,7 +102,7 @@ function needsCounting(request: Request, limit: number): boolean {
 export function limitRequestBody(c: Context<KernelEnv>, limit: number): void {
   const request = c.req.raw;
   if (!needsCounting(request, limit) || !request.body) return;
-  const limited = new Request(request, {
+  const limited = new Request(realRequest(request), {
     body: countingStream(request.body, limit),
     duplex: 'half',
   } as RequestInit);
@@ -109,12 +110,20 @@ export function limitRequestBody(c: Context<KernelEnv>, limit: number): void {
   c.req.raw = limited;
 }
 
-/** Reads the body of the request in `c` now, up to `limit` bytes (413 past it). */
-export async function bufferRequestBody(c: Context<KernelEnv>, limit: number): Promise<void> {
+/**
+ * Reads the body of the request in `c` now, up to `limit` bytes (413 past it). A
+ * promise only when there is a body to count: a declared length within the limit is
+ * judged on the spot, and the step then adds no async frame (proceed.ts).
+ */
+export function bufferRequestBody(c: Context<KernelEnv>, limit: number): Promise<void> | undefined {
   const request = c.req.raw;
-  if (!needsCounting(request, limit) || !request.body) return;
-  const bytes = new Uint8Array(await new Response(countingStream(request.body, limit)).arrayBuffer());
-  const buffered = new Request(request, { body: bytes });
+  if (!needsCounting(request, limit) || !request.body) return undefined;
+  return buffer(c, request.body, limit);
+}
+
+async function buffer(c: Context<KernelEnv>, body: ReadableStream<Uint8Array>, limit: number): Promise<void> {
+  const bytes = new Uint8Array(await new Response(countingStream(body, limit)).arrayBuffer());
+  const buffered = new Request(realRequest(c.req.raw), { body: bytes });
   appliedLimit.set(buffered, limit);
   c.req.raw = buffered;
 }

@@ -26,6 +26,7 @@ import type { Database } from '../db/database.ts';
 import { actAsCredentialOf } from './act-as-credential.ts';
 import { handleError, zodIssuesToDetails } from './error-handler.ts';
 import { idempotency } from './idempotency.ts';
+import { inProcessCallerOf } from './in-process-caller.ts';
 import { proceed } from './proceed.ts';
 import { bodyContentSteps, bodyLimitStep, idempotencyApplies, routePolicyProblems } from './route-policy.ts';
 import { chainSteps } from './step-chain.ts';
@@ -71,7 +72,9 @@ export function newRouter(): OpenAPIHono<KernelEnv> {
  * session from an extension's auth provider (see auth/browser-sessions.ts). With
  * `actAs`, also an in-process act-as credential (act-as-credential.ts): only
  * workspace-scoped routes accept it; actor-level routes (API keys, the caller's
- * profile) and MCP answer 401 to it.
+ * profile) and MCP answer 401 to it. A request an MCP tool call makes in process
+ * carries the outer request's verified caller (in-process-caller.ts): its key is not
+ * checked twice.
  */
 export function authenticate(
   verifier: ApiKeyVerifier,
@@ -83,9 +86,10 @@ export function authenticate(
     const authorization = c.req.header('authorization');
     const auth = actAs
       ? actAs.auth
-      : authorization === undefined && sessions && !sessions.isEmpty
-        ? sessions.authenticate(c.req.raw)
-        : verifier.verify(authorization);
+      : (inProcessCallerOf(c)?.auth ??
+        (authorization === undefined && sessions && !sessions.isEmpty
+          ? sessions.authenticate(c.req.raw)
+          : verifier.verify(authorization)));
     if (auth instanceof Promise)
       return proceed(
         next,

@@ -13,6 +13,7 @@ import { ApiError } from '../contract/errors.ts';
 import { RouteBodyLimits } from './body-limit.ts';
 import { newRouter } from './build-router.ts';
 import { handleError } from './error-handler.ts';
+import { inProcessCallerOf } from './in-process-caller.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -36,9 +37,11 @@ export function createRootApp(
   const app = newRouter();
 
   app.use('*', async (c, next) => {
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const requestLogger = logger.child({ request_id: requestId });
+    // A request made in process for another (an MCP tool call) logs under that one's id.
+    const caller = inProcessCallerOf(c);
+    const incoming = caller ? undefined : c.req.header('x-request-id');
+    const requestId = caller?.requestId ?? (incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID());
+    const requestLogger = caller?.logger ?? logger.child({ request_id: requestId });
     c.set('requestId', requestId);
     c.set('logger', requestLogger);
     c.set('auth', undefined);

@@ -33,6 +33,8 @@ import { authOf, type KernelEnv, workspaceOf } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
 import type { Database } from '../db/database.ts';
 import { authenticate, resolveWorkspace } from '../http/build-router.ts';
+import { inProcessEnv } from '../http/in-process-caller.ts';
+import { inProcessRequest } from '../http/in-process-request.ts';
 import { buildOpenApiDocument } from '../http/openapi-document.ts';
 import type { Operation } from '../http/operations.ts';
 import type { ExtensionRegistry } from '../registry/registry.ts';
@@ -61,23 +63,31 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
   );
   const guard = [authenticate(deps.verifier), resolveWorkspace(deps.memberships, undefined)] as const;
 
-  /** The caller's own credentials, and the request id so both log lines correlate. */
+  /**
+   * Runs routes as the caller: with the caller's own credentials, and the outer
+   * request's verified caller, request id and logger in the env (in-process-caller.ts),
+   * so the key is not checked twice and both log lines carry one request id.
+   */
   const requester = (c: Context<KernelEnv>, workspaceId: string | undefined) => {
     const forwarded: Record<string, string> = {
       authorization: c.req.header('authorization')!,
-      'x-request-id': c.get('requestId'),
       ...(workspaceId && { 'x-workspace-id': workspaceId }),
     };
     const logger = c.get('logger');
+    const auth = authOf(c);
+    const env = inProcessEnv({ auth, requestId: c.get('requestId'), logger });
     return {
-      actorId: authOf(c).actor.id,
+      actorId: auth.actor.id,
       request: (method: string, url: string, body?: unknown) =>
         Promise.resolve(
-          app.request(url, {
-            method,
-            headers: body === undefined ? forwarded : { ...forwarded, 'content-type': 'application/json' },
-            body: body === undefined ? undefined : JSON.stringify(body),
-          }),
+          app.fetch(
+            inProcessRequest(`http://localhost${url}`, {
+              method,
+              headers: body === undefined ? forwarded : { ...forwarded, 'content-type': 'application/json' },
+              body: body === undefined ? undefined : JSON.stringify(body),
+            }),
+            env,
+          ),
         ),
       logError: (error: unknown, message: string) => logger.error({ err: error }, message),
     };

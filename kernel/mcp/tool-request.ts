@@ -16,18 +16,30 @@ export interface ToolRequest {
   body: unknown;
 }
 
+/** Every argument a plan accepts; the same for every call of its tool, so built once. */
+const knownByPlan = new WeakMap<ArgumentPlan, ReadonlySet<string>>();
+
+function knownArguments(plan: ArgumentPlan): ReadonlySet<string> {
+  let known = knownByPlan.get(plan);
+  if (!known) {
+    known = new Set([
+      ...plan.path,
+      ...plan.query,
+      ...(plan.body.mode === 'merged' || plan.body.mode === 'flat-or-wrapped' ? plan.body.fields : []),
+      ...(plan.body.mode === 'wrapped' || plan.body.mode === 'flat-or-wrapped' ? [plan.body.property] : []),
+    ]);
+    knownByPlan.set(plan, known);
+  }
+  return known;
+}
+
 export function buildToolRequest(
   operation: { method: string; path: string },
   plan: ArgumentPlan,
   args: Record<string, unknown>,
   workspaceId: string,
 ): ToolRequest | ApiError {
-  const known = new Set([
-    ...plan.path,
-    ...plan.query,
-    ...(plan.body.mode === 'merged' || plan.body.mode === 'flat-or-wrapped' ? plan.body.fields : []),
-    ...(plan.body.mode === 'wrapped' || plan.body.mode === 'flat-or-wrapped' ? [plan.body.property] : []),
-  ]);
+  const known = knownArguments(plan);
   const unknown = Object.keys(args).filter((name) => !known.has(name));
   if (unknown.length > 0) {
     let accepted = known.size > 0 ? `accepted: ${[...known].join(', ')}` : 'this tool takes no arguments';
@@ -50,15 +62,16 @@ export function buildToolRequest(
     path = path.replace(`{${name}}`, encodeURIComponent(String(value)));
   }
 
-  const query = new URLSearchParams();
+  let query: URLSearchParams | undefined;
   for (const name of plan.query) {
     const value = args[name];
     if (value === undefined || value === null) continue;
+    query ??= new URLSearchParams();
     for (const item of Array.isArray(value) ? value : [value]) {
       query.append(name, typeof item === 'object' ? JSON.stringify(item) : String(item));
     }
   }
-  const search = query.size > 0 ? `?${query}` : '';
+  const search = query ? `?${query}` : '';
 
   let body: unknown;
   if (plan.body.mode === 'merged') {

@@ -5,6 +5,7 @@
  * the HTTP pipeline as the caller. The real-process suite is mcp-server.test.ts.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import meetingNotes from '../../extensions/meeting-notes/index.ts';
 import { ApiError, defineExtension, z } from '../../kernel/contract/index.ts';
@@ -45,6 +46,8 @@ const noteDigest = defineExtension({
 });
 
 let t: TestKernel;
+/** Every line the kernel logs, parsed. */
+const logLines: Record<string, unknown>[] = [];
 let owner: Awaited<ReturnType<TestKernel['signup']>>;
 let viewerKey: string;
 const inProcess = (url: string | URL, init?: RequestInit) => Promise.resolve(t.kernel.app.request(url, init));
@@ -52,7 +55,10 @@ const connect = (key: string, workspace: string) =>
   connectMcp('http://maskin.test', { key, workspace }, inProcess);
 
 beforeAll(async () => {
-  t = await createTestKernel({ extensions: [installed(meetingNotes), installed(noteDigest)] });
+  t = await createTestKernel({
+    extensions: [installed(meetingNotes), installed(noteDigest)],
+    logger: pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line)) }),
+  });
   owner = await t.signup('Owner');
   const agent = await t.call('POST', '/api/actors/agents', {
     key: owner.key,
@@ -212,6 +218,19 @@ describe('route-derived tools', () => {
     expect(listed.body.items.map((key: { id: string }) => key.id)).toContain(created.body.id);
     const revoked = await callTool(client, 'revoke_api_key', { actor_id: 'me', key_id: created.body.id });
     expect(revoked.body.revoked_at).toEqual(expect.any(String));
+  });
+
+  it('run the route as the caller the /mcp request authenticated, logged under its request id', async () => {
+    logLines.length = 0;
+    const me = await callTool(client, 'get_me');
+    expect(me.body.id).toBe(owner.actorId);
+    const requests = logLines.filter((line) => line.msg === 'request');
+    const outer = requests.find((line) => line.path === '/mcp');
+    const inner = requests.find((line) => line.path !== '/mcp');
+    expect(outer).toMatchObject({ method: 'POST', status: 200, actor_id: owner.actorId });
+    expect(inner).toMatchObject({ method: 'GET', status: 200, actor_id: owner.actorId });
+    expect(inner!.request_id).toBe(outer!.request_id);
+    expect(requests).toHaveLength(2);
   });
 
   it('refuse unknown arguments and missing path parameters with VALIDATION_ERROR', async () => {
