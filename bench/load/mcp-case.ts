@@ -1,19 +1,26 @@
 /**
- * MCP `get_object` next to `GET /api/objects/:id` for the same objects, both from this
- * process through fetch (the SDK's Streamable HTTP client uses fetch too), so the
- * client side costs alike: sequential calls for the per-call cost, then CONNECTIONS
- * concurrent callers. The figure to read is the latency ratio MCP / HTTP.
+ * MCP `get_object` next to `GET /api/objects/:id` for the same objects, two ways.
  *
- * Both clients do what a long-lived client does per call and no more: one SDK client
- * (one initialize, then tools/call after tools/call; the SDK parses and checks every
- * answer) and plain fetch whose JSON answer is parsed. Client and server share this
- * machine's cores, and the SDK client costs more per call than fetch, so each run
- * also records CPU time per call of the server process (from /proc, where there is
- * one) and of this process: the server's ratio is the MCP layer's own cost.
+ * Over autocannon, like every other case: the same load generator sends both, so the
+ * client costs alike and the ratio is the server's. The MCP requests are what a
+ * long-lived client of this stateless server sends for each call: a JSON-RPC
+ * tools/call POST with its key and workspace (the SDK client below initialises first
+ * and checks the tool exists; a stateless server keeps no session to resume). One
+ * connection (the cost of one call), then CONNECTIONS.
+ *
+ * With the SDK's own client (Streamable HTTP, which uses fetch) against plain fetch
+ * from this process: one initialize, then tools/call after tools/call, every answer
+ * parsed and checked by the SDK, as an agent pays. Client and server share this
+ * machine's cores and the SDK client costs about twice fetch per call, so these rows
+ * also say how much of an MCP caller's latency is its own client.
+ *
+ * Each run records CPU time per call of the server process (from /proc, where there is
+ * one) and of this process (the client).
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CONNECTIONS, type Measured, processCpuUs, timeBox } from './measure.ts';
+import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { CONNECTIONS, cannon, type Measured, processCpuUs, timeBox } from './measure.ts';
 import type { ChildServer } from './processes.ts';
 import type { Account } from './setup.ts';
 
@@ -24,21 +31,29 @@ export interface CallCost extends Measured {
   clientCpuUs: number;
 }
 
-export interface McpResult {
-  tool: string;
+/** HTTP and MCP, one caller and CONNECTIONS. */
+export interface CallPairs {
   sequential: { http: CallCost; mcp: CallCost };
   concurrent: { http: CallCost; mcp: CallCost };
 }
 
-/** timeBox, plus CPU per call (warm-up included on both sides of the division). */
-async function withCpu(pid: number, concurrency: number, call: (i: number) => Promise<void>) {
+export interface McpResult {
+  tool: string;
+  /** Both sent by autocannon: the server's cost. */
+  cannon: CallPairs;
+  /** The SDK's client against fetch: what an agent pays, client included. */
+  sdk: CallPairs;
+}
+
+/**
+ * `measure`, plus CPU per call (warm-up included on both sides of the division):
+ * `measure` counts every call it makes through the counter it is given.
+ */
+async function withCpu(pid: number, measure: (count: () => void) => Promise<Measured>): Promise<CallCost> {
   let calls = 0;
   const server = processCpuUs(pid);
   const client = process.cpuUsage();
-  const measured = await timeBox(concurrency, (i) => {
-    calls++;
-    return call(i);
-  });
+  const measured = await measure(() => calls++);
   const { user, system } = process.cpuUsage(client);
   return {
     ...measured,
@@ -46,6 +61,14 @@ async function withCpu(pid: number, concurrency: number, call: (i: number) => Pr
     clientCpuUs: (user + system) / calls,
   };
 }
+
+const boxed = (pid: number, concurrency: number, call: (i: number) => Promise<void>) =>
+  withCpu(pid, (count) =>
+    timeBox(concurrency, (i) => {
+      count();
+      return call(i);
+    }),
+  );
 
 export async function measureMcp(server: ChildServer, account: Account, ids: string[]): Promise<McpResult> {
   const { url } = server;
@@ -75,15 +98,95 @@ export async function measureMcp(server: ChildServer, account: Account, ids: str
       if (response.status !== 200) throw new Error(`GET answered ${response.status}`);
       await response.json();
     };
+    // The same calls from autocannon: each request built from the next id (drains included).
+    const cannonGet = (connections: number) =>
+      withCpu(server.pid, (count) => {
+        let next = 0;
+        return cannon({
+          url,
+          headers,
+          connections,
+          requests: [
+            {
+              setupRequest: (request: any) => {
+                count();
+                return { ...request, path: `/api/objects/${id(next++)}` };
+              },
+            },
+          ],
+        });
+      });
+    const cannonMcp = (connections: number) =>
+      withCpu(server.pid, (count) => {
+        let next = 0;
+        const call = (i: number) =>
+          JSON.stringify({
+            jsonrpc: '2.0',
+            id: i,
+            method: 'tools/call',
+            params: { name: tool, arguments: { id: id(i) } },
+          });
+        return cannon({
+          url,
+          method: 'POST',
+          headers: { ...headers, ...MCP_POST_HEADERS },
+          body: call(0),
+          connections,
+          requests: [
+            {
+              setupRequest: (request: any) => {
+                count();
+                return { ...request, path: '/mcp', body: call(next++) };
+              },
+            },
+          ],
+        });
+      });
+    await expectToolAnswer(url, { ...headers, ...MCP_POST_HEADERS }, tool, id(0));
     return {
       tool,
-      sequential: { http: await withCpu(server.pid, 1, viaHttp), mcp: await withCpu(server.pid, 1, viaMcp) },
-      concurrent: {
-        http: await withCpu(server.pid, CONNECTIONS, viaHttp),
-        mcp: await withCpu(server.pid, CONNECTIONS, viaMcp),
+      cannon: {
+        sequential: { http: await cannonGet(1), mcp: await cannonMcp(1) },
+        concurrent: { http: await cannonGet(CONNECTIONS), mcp: await cannonMcp(CONNECTIONS) },
+      },
+      sdk: {
+        sequential: { http: await boxed(server.pid, 1, viaHttp), mcp: await boxed(server.pid, 1, viaMcp) },
+        concurrent: {
+          http: await boxed(server.pid, CONNECTIONS, viaHttp),
+          mcp: await boxed(server.pid, CONNECTIONS, viaMcp),
+        },
       },
     };
   } finally {
     await client.close().catch(() => {});
+  }
+}
+
+/** The headers of a Streamable HTTP POST, as the SDK's client sends them. */
+const MCP_POST_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
+};
+
+/** One raw call answers with the object, not an error: the raw requests are right. */
+async function expectToolAnswer(url: string, headers: Record<string, string>, tool: string, id: string) {
+  const response = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: tool, arguments: { id } },
+    }),
+  });
+  const answer = (await response.json()) as {
+    result?: { isError?: boolean; structuredContent?: { id?: string } };
+  };
+  if (response.status !== 200 || answer.result?.isError || answer.result?.structuredContent?.id !== id) {
+    throw new Error(
+      `a raw ${tool} call answered ${response.status}: ${JSON.stringify(answer).slice(0, 500)}`,
+    );
   }
 }

@@ -1,6 +1,6 @@
 /** The load module's tables: each case, its baselines under it, and the ratio to read. */
 import { type Cell, ms, type Table } from '../lib.ts';
-import type { CallCost, McpResult } from './mcp-case.ts';
+import type { CallCost, CallPairs, McpResult } from './mcp-case.ts';
 import { CONNECTIONS, DURATION_S, type Measured } from './measure.ts';
 import type { SseResult } from './sse.ts';
 
@@ -111,6 +111,12 @@ function mcpTable(kind: string, mcp: McpResult): Table {
     baseline ? ratio(cost.serverCpuUs / baseline.serverCpuUs) : '-',
     us(cost.clientCpuUs),
   ];
+  const pairs = (one: string, many: string, { sequential, concurrent }: CallPairs): Cell[][] => [
+    line(`HTTP GET, ${one}`, sequential.http),
+    line(`MCP get_object, ${one}`, sequential.mcp, sequential.http),
+    line(`HTTP GET, ${many}`, concurrent.http),
+    line(`MCP get_object, ${many}`, concurrent.mcp, concurrent.http),
+  ];
   return {
     title: `MCP ${mcp.tool} vs HTTP GET /api/objects/:id (${kind}, ${DURATION_S} s each)`,
     columns: [
@@ -124,16 +130,15 @@ function mcpTable(kind: string, mcp: McpResult): Table {
       'client CPU µs/call',
     ],
     rows: [
-      line('HTTP GET, sequential', mcp.sequential.http),
-      line('MCP get_object, sequential', mcp.sequential.mcp, mcp.sequential.http),
-      line(`HTTP GET, ${CONNECTIONS} concurrent callers`, mcp.concurrent.http),
-      line(`MCP get_object, ${CONNECTIONS} concurrent callers`, mcp.concurrent.mcp, mcp.concurrent.http),
+      ...pairs('autocannon, 1 connection', `autocannon, ${CONNECTIONS} connections`, mcp.cannon),
+      ...pairs('SDK client / fetch, 1 caller', `SDK client / fetch, ${CONNECTIONS} callers`, mcp.sdk),
     ],
     notes: [
-      'ratio = MCP / HTTP for the same objects, both called from this process through fetch: p50 latency',
-      '(the MCP SDK client included: its cost is part of what an MCP caller pays), then the server',
-      "process's CPU time per call (the MCP layer's own cost); 1.0 = no MCP overhead. Client CPU is this",
-      "process's: on a shared machine the SDK client's extra cost also slows the server's answers.",
+      "ratio = MCP / HTTP for the same objects: p50 latency, then the server process's CPU time per call;",
+      '1.0 = no MCP overhead. autocannon rows: one load generator sends both (MCP as the tools/call POST',
+      "a long-lived client sends), so the ratio is the server's. SDK rows: the MCP SDK's client against",
+      'fetch, both in this process: what an agent pays, its client included; on a shared machine the SDK',
+      "client's extra cost (client CPU) also slows the server's answers.",
     ],
   };
 }

@@ -44,8 +44,14 @@ export class ToolCatalog {
     return this.tools;
   }
 
-  async forWorkspace(workspaceId: string): Promise<WorkspaceTools> {
-    const rows = await this.registry.enablement.rowsOf(workspaceId);
+  /** The workspace's tools; at once (no promise) while its enablement is cached. */
+  forWorkspace(workspaceId: string): WorkspaceTools | Promise<WorkspaceTools> {
+    const known = this.registry.enablement.rowsIfKnown(workspaceId);
+    if (known) return this.toolsFor(known);
+    return this.registry.enablement.rowsOf(workspaceId).then((rows) => this.toolsFor(rows));
+  }
+
+  private toolsFor(rows: Map<string, StoredEnablement>): WorkspaceTools {
     // The store hands out the same rows object until a change evicts it, so the split
     // is derived once per workspace and enablement state, not once per call.
     let result = this.byRows.get(rows);

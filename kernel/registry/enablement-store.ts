@@ -90,6 +90,11 @@ export class EnablementStore {
     return this.isEnabledIn(await this.rowsOf(workspaceId), extensionId);
   }
 
+  /** The cached rows, at once, or undefined while this process has not loaded the workspace. */
+  rowsIfKnown(workspaceId: string): Map<string, StoredEnablement> | undefined {
+    return this.loaded.get(workspaceId);
+  }
+
   /**
    * The cached answer, at once, or undefined while this process has not loaded the
    * workspace (then ask isEnabled): the request gate's path, every request.
