@@ -62,6 +62,25 @@ describe('inProcessRequest', () => {
     expect(realRequest(plain)).toBe(plain);
   });
 
+  it('follows the global Request when a server replaces it with a subclass', async () => {
+    // @hono/node-server does this when a server starts; in a shared test worker it can
+    // happen after light requests were made, or before the first one.
+    const original = globalThis.Request;
+    class Replaced extends original {}
+    globalThis.Request = Replaced;
+    try {
+      const request = inProcessRequest(URL, { method: 'DELETE', headers: {} });
+      expect(request).toBeInstanceOf(Replaced);
+      // Answered by the real Request behind it, not by the subclass's inherited getters.
+      expect(request.body).toBeNull();
+      expect(request.signal.aborted).toBe(false);
+      expect(await request.arrayBuffer()).toEqual(new ArrayBuffer(0));
+    } finally {
+      globalThis.Request = original;
+    }
+    expect(post()).toBeInstanceOf(original);
+  });
+
   it('runs through a Hono app as the real Request does', async () => {
     const app = new Hono();
     app.post('/api/things', async (c) =>

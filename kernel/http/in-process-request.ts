@@ -60,14 +60,18 @@ export function realRequest(request: Request): Request {
 }
 
 let prototype: object | undefined;
+let prototypeOf: typeof Request | undefined;
 
 /**
- * The light request's prototype, made on first use: @hono/node-server replaces the
- * global Request when the server starts, and a light request must be an instance of
- * the Request the rest of the process sees.
+ * The light request's prototype, for the Request class the process has now:
+ * @hono/node-server replaces the global Request with a subclass when a server starts,
+ * and a light request must be an instance of the Request the rest of the process sees.
+ * The real Request's getters and methods are gathered up its whole prototype chain
+ * (that subclass's own prototype holds only its constructor).
  */
 function lightPrototype(): object {
-  if (prototype) return prototype;
+  const RequestClass = globalThis.Request;
+  if (prototype && prototypeOf === RequestClass) return prototype;
   const own: PropertyDescriptorMap = {
     method: {
       get(this: LightRequest) {
@@ -101,24 +105,31 @@ function lightPrototype(): object {
     },
   };
   // Everything else the real Request offers, answered by the real Request.
-  for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(Request.prototype))) {
-    if (name === 'constructor' || name in own) continue;
-    if (descriptor.get) {
-      own[name] = {
-        get(this: LightRequest) {
-          return (full(this) as unknown as Record<string, unknown>)[name];
-        },
-      };
-    } else if (typeof descriptor.value === 'function') {
-      own[name] = {
-        value(this: LightRequest, ...args: unknown[]) {
-          const request = full(this) as unknown as Record<string, (...a: unknown[]) => unknown>;
-          return request[name]!(...args);
-        },
-      };
+  for (
+    let level: object | null = RequestClass.prototype;
+    level && level !== Object.prototype;
+    level = Object.getPrototypeOf(level)
+  ) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(level))) {
+      if (name === 'constructor' || name in own) continue;
+      if (descriptor.get) {
+        own[name] = {
+          get(this: LightRequest) {
+            return (full(this) as unknown as Record<string, unknown>)[name];
+          },
+        };
+      } else if (typeof descriptor.value === 'function') {
+        own[name] = {
+          value(this: LightRequest, ...args: unknown[]) {
+            const request = full(this) as unknown as Record<string, (...a: unknown[]) => unknown>;
+            return request[name]!(...args);
+          },
+        };
+      }
     }
   }
-  prototype = Object.create(Request.prototype, own) as object;
+  prototype = Object.create(RequestClass.prototype, own) as object;
+  prototypeOf = RequestClass;
   return prototype;
 }
 
