@@ -6,7 +6,8 @@
  * long-lived client of this stateless server sends for each call: a JSON-RPC
  * tools/call POST with its key and workspace (the SDK client below initialises first
  * and checks the tool exists; a stateless server keeps no session to resume). One
- * connection (the cost of one call), then CONNECTIONS.
+ * connection (the cost of one call), then CONNECTIONS, each in alternating rounds
+ * (`alternating`).
  *
  * With the SDK's own client (Streamable HTTP, which uses fetch) against plain fetch
  * from this process: one initialize, then tools/call after tools/call, every answer
@@ -31,10 +32,43 @@ export interface CallCost extends Measured {
   clientCpuUs: number;
 }
 
+/** One HTTP and one MCP measurement taken back to back. */
+export interface CallPair {
+  http: CallCost;
+  mcp: CallCost;
+  /** With alternating rounds: each round's p50 ratio MCP / HTTP, in the order run. */
+  ratios?: number[];
+}
+
 /** HTTP and MCP, one caller and CONNECTIONS. */
 export interface CallPairs {
-  sequential: { http: CallCost; mcp: CallCost };
-  concurrent: { http: CallCost; mcp: CallCost };
+  sequential: CallPair;
+  concurrent: CallPair;
+}
+
+/** Alternating rounds per autocannon pair (BENCH_MCP_ROUNDS, default 3). */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_MCP_ROUNDS ?? 3));
+
+/**
+ * HTTP and MCP in ROUNDS alternating rounds (HTTP first, then MCP first, ...), so
+ * that the machine's drift within a run, which moves one measurement against the
+ * other, shows as a spread instead of a ratio: the pair returned is the round with
+ * the median ratio, and every round's ratio comes with it.
+ */
+async function alternating(http: () => Promise<CallCost>, mcp: () => Promise<CallCost>): Promise<CallPair> {
+  const rounds: CallPair[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      const first = await http();
+      rounds.push({ http: first, mcp: await mcp() });
+    } else {
+      const first = await mcp();
+      rounds.push({ mcp: first, http: await http() });
+    }
+  }
+  const ratio = (pair: CallPair) => pair.mcp.p50 / pair.http.p50;
+  const sorted = [...rounds].sort((a, b) => ratio(a) - ratio(b));
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)]!, ratios: rounds.map(ratio) };
 }
 
 export interface McpResult {
@@ -146,8 +180,14 @@ export async function measureMcp(server: ChildServer, account: Account, ids: str
     return {
       tool,
       cannon: {
-        sequential: { http: await cannonGet(1), mcp: await cannonMcp(1) },
-        concurrent: { http: await cannonGet(CONNECTIONS), mcp: await cannonMcp(CONNECTIONS) },
+        sequential: await alternating(
+          () => cannonGet(1),
+          () => cannonMcp(1),
+        ),
+        concurrent: await alternating(
+          () => cannonGet(CONNECTIONS),
+          () => cannonMcp(CONNECTIONS),
+        ),
       },
       sdk: {
         sequential: { http: await boxed(server.pid, 1, viaHttp), mcp: await boxed(server.pid, 1, viaMcp) },

@@ -103,6 +103,16 @@ function writersTable({ kind, results }: Input): Table {
   };
 }
 
+/** The p50 ratio of every alternating round, where the pair was measured in rounds. */
+function roundsNote({ sequential, concurrent }: CallPairs): string[] {
+  const list = (ratios: number[]) => ratios.map((value) => value.toFixed(2)).join(', ');
+  if (!sequential.ratios || !concurrent.ratios || sequential.ratios.length < 2) return [];
+  return [
+    `autocannon rows: the round with the median ratio of ${sequential.ratios.length} alternating rounds; every round's`,
+    `p50 ratio: 1 connection ${list(sequential.ratios)}; ${CONNECTIONS} connections ${list(concurrent.ratios)}.`,
+  ];
+}
+
 function mcpTable(kind: string, mcp: McpResult): Table {
   const us = (value: number) => (Number.isFinite(value) ? Math.round(value) : '-');
   const line = (label: string, cost: CallCost, baseline?: CallCost): Cell[] => [
@@ -134,6 +144,7 @@ function mcpTable(kind: string, mcp: McpResult): Table {
       ...pairs('SDK client / fetch, 1 caller', `SDK client / fetch, ${CONNECTIONS} callers`, mcp.sdk),
     ],
     notes: [
+      ...roundsNote(mcp.cannon),
       "ratio = MCP / HTTP for the same objects: p50 latency, then the server process's CPU time per call;",
       '1.0 = no MCP overhead. autocannon rows: one load generator sends both (MCP as the tools/call POST',
       "a long-lived client sends), so the ratio is the server's. SDK rows: the MCP SDK's client against",
