@@ -18,6 +18,13 @@ const WRITERS = 8;
 // interleave eight writers, their rollbacks and the readers' reconnects throughout.
 const EVENTS_PER_WRITER = usingPostgres() ? 200 : 100;
 const READERS = 3;
+// Each connection is closed at a random moment within this window (or after a random
+// number of events). On PGlite a reconnect's statements share the one thread with the
+// writers, so a connection often needed most of a 40 ms window before its first event:
+// readers reconnected ~1,100 times each, made little progress per connection, and the
+// test took 50-220 s (near its timeout in CI). Within 150 ms each reader's stream is
+// still dropped and resumed dozens of times, and the test takes seconds.
+const CLOSE_WITHIN_MS = usingPostgres() ? 40 : 150;
 
 let t: TestKernel;
 let server: ServedKernel;
@@ -99,7 +106,7 @@ async function reader(done: (lastId: number) => boolean) {
     });
     expect(connection.status).toBe(200);
     const budget = 1 + random(120);
-    const timer = setTimeout(() => connection.close(), random(40));
+    const timer = setTimeout(() => connection.close(), random(CLOSE_WITHIN_MS));
     let taken = 0;
     for await (const message of connection.messages) {
       if (message.id === undefined) {
