@@ -167,10 +167,9 @@ export async function createKernel(options: KernelOptions): Promise<Kernel> {
     };
 
     const bodyLimits = new RouteBodyLimits(config.bodyLimit);
-    const app = createRootApp(config, logger, bodyLimits);
     const limits = rateLimitRules(config);
     const perAddress = addressRateLimit(services.rateLimiter, limits);
-    if (perAddress) app.use('*', perAddress);
+    const app = createRootApp(config, logger, bodyLimits, perAddress ? [perAddress] : []);
     const operations: Operation[] = [];
     const sessions = new BrowserSessions(verifier, logger);
     const routerDeps = {

@@ -53,7 +53,7 @@ export interface RouterDeps {
 }
 
 export function newRouter(): OpenAPIHono<KernelEnv> {
-  return new OpenAPIHono<KernelEnv>({
+  const router = new OpenAPIHono<KernelEnv>({
     defaultHook: (result) => {
       if (!result.success) {
         throw new ApiError(
@@ -65,6 +65,24 @@ export function newRouter(): OpenAPIHono<KernelEnv> {
       }
     },
   });
+  foldRegistrations(router);
+  return router;
+}
+
+/**
+ * One router entry per registration. `openapi()` registers a route as its steps, one
+ * validator per input part (query, params, body) and the handler, each through `on`
+ * as an entry of its own: every request on the path gathered each entry with a
+ * parameter object, sorted them, and ran each through an async frame of Hono's
+ * compose. Chained (step-chain.ts) they run alike, as one entry.
+ */
+function foldRegistrations(router: OpenAPIHono<KernelEnv>): void {
+  const on = router.on;
+  router.on = ((
+    method: string | string[],
+    path: string | string[],
+    ...handlers: MiddlewareHandler<KernelEnv>[]
+  ) => on(method, path as never, ...(chainSteps(handlers, handleError) as never[]))) as typeof router.on;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { Logger } from 'pino';
 import type { KernelConfig } from '../config.ts';
@@ -14,6 +15,7 @@ import { RouteBodyLimits } from './body-limit.ts';
 import { newRouter } from './build-router.ts';
 import { handleError } from './error-handler.ts';
 import { inProcessCallerOf } from './in-process-caller.ts';
+import { chainSteps } from './step-chain.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -28,15 +30,19 @@ function setResponseHeader(response: Response, name: string, value: string): voi
 /**
  * `bodyLimits` holds the routes that declared a body limit larger than the
  * installation's; they are filled in while mounting, before the first request.
+ * `laterSteps` run after the body limit, before any route (the address rate limit).
+ * All of them are one router entry (step-chain.ts), like a route's own steps.
  */
 export function createRootApp(
   config: KernelConfig,
   logger: Logger,
   bodyLimits = new RouteBodyLimits(config.bodyLimit),
+  laterSteps: MiddlewareHandler<KernelEnv>[] = [],
 ): OpenAPIHono<KernelEnv> {
   const app = newRouter();
+  const steps: MiddlewareHandler<KernelEnv>[] = [];
 
-  app.use('*', async (c, next) => {
+  steps.push(async (c, next) => {
     // A request made in process for another (an MCP tool call) logs under that one's id.
     const caller = inProcessCallerOf(c);
     const incoming = caller ? undefined : c.req.header('x-request-id');
@@ -77,8 +83,7 @@ export function createRootApp(
 
   if (config.corsOrigins.length > 0) {
     const origins = config.corsOrigins;
-    app.use(
-      '*',
+    steps.push(
       cors({
         origin: origins.includes('*') ? '*' : origins,
         allowHeaders: [
@@ -95,7 +100,8 @@ export function createRootApp(
     );
   }
 
-  app.use('*', bodyLimits.middleware());
+  steps.push(bodyLimits.middleware(), ...laterSteps);
+  app.use('*', ...chainSteps(steps, handleError));
 
   app.onError(handleError);
   app.notFound((c) =>

@@ -76,10 +76,12 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
     const logger = c.get('logger');
     const auth = authOf(c);
     const env = inProcessEnv({ auth, requestId: c.get('requestId'), logger });
+    // Methods, not arrow-valued members: under tsx (esbuild keeps names) each named
+    // function made per call also costs a defineProperty.
     return {
       actorId: auth.actor.id,
-      request: (method: string, url: string, body?: unknown) =>
-        Promise.resolve(
+      request(method: string, url: string, body?: unknown) {
+        return Promise.resolve(
           app.fetch(
             inProcessRequest(`http://localhost${url}`, {
               method,
@@ -88,14 +90,17 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
             }),
             env,
           ),
-        ),
-      logError: (error: unknown, message: string) => logger.error({ err: error }, message),
+        );
+      },
+      logError(error: unknown, message: string) {
+        logger.error({ err: error }, message);
+      },
     };
   };
 
   // No X-Workspace-Id: an account session (account-session.ts) instead of an error.
   let accountSessionTools: WorkspaceTools | undefined;
-  app.post(MCP_PATH, guard[0], async (c, next) => {
+  app.on('POST', MCP_PATH, guard[0], async (c, next) => {
     if (c.req.header('x-workspace-id') !== undefined) return next();
     accountSessionTools ??= accountTools(catalog.all());
     return answer(
@@ -106,7 +111,7 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
     );
   });
 
-  app.post(MCP_PATH, guard[1], async (c) => {
+  app.on('POST', MCP_PATH, guard[1], async (c) => {
     const workspace = workspaceOf(c);
     const caller: ToolCaller = {
       ...requester(c, workspace.id),
