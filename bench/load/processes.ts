@@ -94,7 +94,7 @@ export async function startKernelProcess(
   const handle = track(child);
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    const url = listeningUrl(readFileSync(logFile, 'utf8'));
+    const url = listeningUrl(readFileSync(logFile, 'utf8')) ?? summaryUrl(handle.errors());
     if (url) return { url, pid: child.pid!, errors: handle.errors, stop: handle.stop };
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${handle.errors()}`);
     if (Date.now() > deadline) {
@@ -116,6 +116,15 @@ function listeningUrl(log: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The URL in the start summary the server prints to stderr whatever its log level
+ * (`maskin: listening on http://...`): with BENCH_LOG_LEVEL above info there is no
+ * JSON "listening" line to read.
+ */
+function summaryUrl(stderr: string): string | undefined {
+  return /^maskin: listening on (http:\/\/\S+)/m.exec(stderr)?.[1];
 }
 
 /** Starts the bare Hono fixture; resolves once it printed its port. */
