@@ -8,8 +8,9 @@
  * arrives over the network can produce it. The inner request still carries the
  * caller's Authorization header; what the env spares is the work already done for
  * the outer request: hashing and looking up the key (authenticate takes the auth
- * from here), and a second request id and child logger (root-app.ts takes both, so
- * the two log lines share the id). Everything else runs as for HTTP: the key's rate
+ * from here), a second request id and child logger (root-app.ts takes both), and a
+ * second log line: the outer request's line lists the requests made for it
+ * (`in_process_requests`), one line per request that came over the network. Everything else runs as for HTTP: the key's rate
  * limit (which counts the tool call, as `/mcp` itself does not), membership, the
  * enablement gate, role, validation, idempotency, the handler.
  */
@@ -24,6 +25,45 @@ export interface InProcessCaller {
   auth: AuthContext;
   requestId: string;
   logger: Logger;
+  /** Where the requests made on the outer one's behalf are listed (requestsMadeFor). */
+  made: RequestsMade;
+}
+
+/** What the outer request's log line says of each request made in process for it. */
+export interface InProcessRequestLog {
+  method: string;
+  path: string;
+  status: number;
+  duration_ms: number;
+}
+
+/** The requests made in process for one outer request, until its log line is written. */
+export class RequestsMade {
+  readonly entries: InProcessRequestLog[] = [];
+  /** False once the outer line is written: a request made later logs a line of its own. */
+  open = true;
+}
+
+/** Where the outer request's context keeps its list: a key only this module holds. */
+const MADE = Symbol('maskin.requests-made');
+const madeOf = (c: Context) => c.get(MADE as never) as RequestsMade | undefined;
+
+/** The list for requests made in process on behalf of the request `c`. */
+export function requestsMadeFor(c: Context): RequestsMade {
+  let made = madeOf(c);
+  if (!made) {
+    made = new RequestsMade();
+    c.set(MADE as never, made as never);
+  }
+  return made;
+}
+
+/** The requests made in process for `c` (none: undefined), closing its list for its log line. */
+export function closeRequestsMadeFor(c: Context): InProcessRequestLog[] | undefined {
+  const made = madeOf(c);
+  if (!made) return undefined;
+  made.open = false;
+  return made.entries;
 }
 
 /** The env to pass to `app.fetch` for a request on behalf of `caller`. */

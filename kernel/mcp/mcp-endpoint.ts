@@ -33,7 +33,7 @@ import { authOf, type KernelEnv, workspaceOf } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
 import type { Database } from '../db/database.ts';
 import { authenticate, resolveWorkspace } from '../http/build-router.ts';
-import { inProcessEnv } from '../http/in-process-caller.ts';
+import { inProcessEnv, requestsMadeFor } from '../http/in-process-caller.ts';
 import { inProcessRequest } from '../http/in-process-request.ts';
 import { buildOpenApiDocument } from '../http/openapi-document.ts';
 import type { Operation } from '../http/operations.ts';
@@ -66,7 +66,8 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
   /**
    * Runs routes as the caller: with the caller's own credentials, and the outer
    * request's verified caller, request id and logger in the env (in-process-caller.ts),
-   * so the key is not checked twice and both log lines carry one request id.
+   * so the key is not checked twice, and the route's request is listed in the /mcp
+   * request's log line instead of writing one of its own.
    */
   const requester = (c: Context<KernelEnv>, workspaceId: string | undefined) => {
     const forwarded: Record<string, string> = {
@@ -75,7 +76,7 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
     };
     const logger = c.get('logger');
     const auth = authOf(c);
-    const env = inProcessEnv({ auth, requestId: c.get('requestId'), logger });
+    const env = inProcessEnv({ auth, requestId: c.get('requestId'), logger, made: requestsMadeFor(c) });
     // Methods, not arrow-valued members: under tsx (esbuild keeps names) each named
     // function made per call also costs a defineProperty.
     return {

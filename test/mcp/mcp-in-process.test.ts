@@ -163,8 +163,16 @@ describe('hand-written extension tools', () => {
     expect(digest.inputSchema).toMatchObject({ type: 'object', required: ['titles'] });
     expect(tools.map((tool) => tool.name)).toContain('meeting_notes_create_note');
 
+    logLines.length = 0;
     const outcome = await callTool(client, 'note_digest_create_notes', { titles: ['Kickoff', 'Retro'] });
     expect(outcome.isError).toBe(false);
+    // One log line for the call, listing both requests the tool made through the API.
+    const lines = logLines.filter((line) => line.msg === 'request');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.in_process_requests).toEqual([
+      expect.objectContaining({ method: 'POST', path: '/api/m/meeting-notes', status: 201 }),
+      expect.objectContaining({ method: 'POST', path: '/api/m/meeting-notes', status: 201 }),
+    ]);
     expect(outcome.body).toMatchObject({ workspace_id: owner.workspaceId, actor_id: owner.actorId });
     expect(outcome.body.ids).toHaveLength(2);
     const note = await t.call('GET', `/api/m/meeting-notes/${outcome.body.ids[0]}`, {
@@ -220,17 +228,40 @@ describe('route-derived tools', () => {
     expect(revoked.body.revoked_at).toEqual(expect.any(String));
   });
 
-  it('run the route as the caller the /mcp request authenticated, logged under its request id', async () => {
+  it('run the route as the caller the /mcp request authenticated, listed in its one log line', async () => {
     logLines.length = 0;
     const me = await callTool(client, 'get_me');
     expect(me.body.id).toBe(owner.actorId);
     const requests = logLines.filter((line) => line.msg === 'request');
-    const outer = requests.find((line) => line.path === '/mcp');
-    const inner = requests.find((line) => line.path !== '/mcp');
-    expect(outer).toMatchObject({ method: 'POST', status: 200, actor_id: owner.actorId });
-    expect(inner).toMatchObject({ method: 'GET', status: 200, actor_id: owner.actorId });
-    expect(inner!.request_id).toBe(outer!.request_id);
-    expect(requests).toHaveLength(2);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/mcp',
+      status: 200,
+      actor_id: owner.actorId,
+      request_id: expect.any(String),
+      in_process_requests: [
+        { method: 'GET', path: '/api/actors/me', status: 200, duration_ms: expect.any(Number) },
+      ],
+    });
+  });
+
+  it('list a failed route with its status, and keep lines of requests that came over the network apart', async () => {
+    logLines.length = 0;
+    const missing = await callTool(client, 'get_actor', { actor_id: '00000000-0000-4000-8000-000000000000' });
+    expect(missing.body.error).toBeDefined();
+    const health = await t.call('GET', '/api/health');
+    expect(health.status).toBe(200);
+    const requests = logLines.filter((line) => line.msg === 'request');
+    expect(requests.map((line) => line.path)).toEqual(['/mcp', '/api/health']);
+    expect(requests[0]!.in_process_requests).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        path: '/api/actors/00000000-0000-4000-8000-000000000000',
+        status: 404,
+      }),
+    ]);
+    expect(requests[1]).not.toHaveProperty('in_process_requests');
   });
 
   it('refuse unknown arguments and missing path parameters with VALIDATION_ERROR', async () => {
