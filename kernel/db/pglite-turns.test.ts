@@ -1,12 +1,12 @@
 /**
  * The embedded database runs statements in this thread; between two of them the event
- * loop must come round to I/O (database.ts, embeddedClient), or a busy server accepts new
+ * loop must come round to I/O now and then (database.ts, embeddedClient), or a busy server accepts new
  * connections one per round of every request in flight (docs/performance.md, "New
  * connections to a saturated server"). A callback queued for the check phase while
  * statements wait must run before the last of them, not after all of them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Database, openPglite } from './database.ts';
+import { type Database, openPglite, STATEMENTS_PER_TURN } from './database.ts';
 
 let database: Database | undefined;
 afterEach(async () => {
@@ -18,12 +18,13 @@ describe('PGlite statements take turns with the event loop', () => {
   it('lets a waiting callback run between queued statements', async () => {
     database = await openPglite({});
     const order: string[] = [];
-    const statements = Array.from({ length: 10 }, (_, i) =>
+    // Enough statements for the loop to come round between them (every STATEMENTS_PER_TURN).
+    const statements = Array.from({ length: STATEMENTS_PER_TURN + 2 }, (_, i) =>
       database!.query('select $1::int as n', [i]).then(() => order.push(`statement ${i}`)),
     );
     setImmediate(() => order.push('event loop'));
     await Promise.all(statements);
-    expect(order).toHaveLength(11);
+    expect(order).toHaveLength(STATEMENTS_PER_TURN + 3);
     expect(order.indexOf('event loop')).toBeLessThan(order.length - 1);
   });
 
