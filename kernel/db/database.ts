@@ -167,10 +167,11 @@ function preparingClient<T extends object>(client: T): T {
  * Here statements and transactions take their turns in arrival order, as PGlite's lock
  * would give them, and every STATEMENTS_PER_TURN-th turn (or the first after TURN_MS,
  * when statements are slow) starts in the check phase (setImmediate) after the previous
- * one has ended: there the loop polls, accepts and reads new requests. A pass of the loop for every statement (the first version) halved
- * what the server answered under load: GET by id at 50 connections went from ~2,200 to
- * ~3,900 req/s with a pass every 16 statements (4: ~3,300; 64: ~3,000). The loop still
- * comes round within a few milliseconds however many requests wait.
+ * one has ended: there the loop polls, accepts and reads new requests. A pass of the
+ * loop for every statement (the first version) halved what the server answered under
+ * load: GET by id at 50 connections went from ~2,200 to ~3,900 req/s with a pass every
+ * 16 statements (4: ~3,300; 64: ~3,000). The loop still comes round within a few
+ * milliseconds however many requests wait.
  *
  * The same client also folds drizzle's per-statement result parsers into PGlite's
  * table (pglite-parsers.ts), inside transactions too.

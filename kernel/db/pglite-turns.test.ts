@@ -1,8 +1,8 @@
 /**
- * The embedded database runs statements in this thread; between two of them the event
- * loop must come round to I/O now and then (database.ts, embeddedClient), or a busy server accepts new
- * connections one per round of every request in flight (docs/performance.md, "New
- * connections to a saturated server"). A callback queued for the check phase while
+ * The embedded database runs statements in this thread; between them the event loop
+ * must come round to I/O now and then (database.ts, embeddedClient), or a busy server
+ * accepts new connections one per round of every request in flight (docs/performance.md,
+ * "New connections to a saturated server"). A callback queued for the check phase while
  * statements wait must run before the last of them, not after all of them.
  */
 import { afterEach, describe, expect, it } from 'vitest';

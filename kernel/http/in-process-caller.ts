@@ -10,9 +10,10 @@
  * the outer request: hashing and looking up the key (authenticate takes the auth
  * from here), a second request id and child logger (root-app.ts takes both), and a
  * second log line: the outer request's line lists the requests made for it
- * (`in_process_requests`), one line per request that came over the network. Everything else runs as for HTTP: the key's rate
- * limit (which counts the tool call, as `/mcp` itself does not), membership, the
- * enablement gate, role, validation, idempotency, the handler.
+ * (`in_process_requests`), one line per request that came over the network.
+ * Everything else runs as for HTTP: the key's rate limit (which counts the tool call,
+ * as `/mcp` itself does not), membership, the enablement gate, role, validation,
+ * idempotency, the handler.
  */
 import type { Context } from 'hono';
 import type { Logger } from 'pino';

@@ -7,11 +7,11 @@
  * Hono's router keeps an entry per handler of a route, and matching a request gathers
  * and orders every entry on its path: a parameter object and a sort per entry, and an
  * async frame of compose per entry, on every request. As separate handlers a workspace
- * GET went through fourteen entries; chained, through two. They run as Hono's compose runs separate handlers: in order,
- * each step's next() entering the following one; an Error a step throws becomes the
- * error handler's response at that step, so the steps before it see that response
- * after their next(), as before; a Response a step returns is the answer unless one
- * was already set.
+ * GET went through fourteen entries; chained, through two. They run as Hono's compose
+ * runs separate handlers: in order, each step's next() entering the following one; an
+ * Error a step throws becomes the error handler's response at that step, so the steps
+ * before it see that response after their next(), as before; a Response a step returns
+ * is the answer unless one was already set.
  */
 import type { Context, Env, ErrorHandler, MiddlewareHandler, Next } from 'hono';
 
