@@ -101,13 +101,7 @@ export function authenticate(
   const { sessions } = options;
   return (c, next) => {
     const actAs = options.actAs ? actAsCredentialOf(c) : undefined;
-    const authorization = c.req.header('authorization');
-    const auth = actAs
-      ? actAs.auth
-      : (inProcessCallerOf(c)?.auth ??
-        (authorization === undefined && sessions && !sessions.isEmpty
-          ? sessions.authenticate(c.req.raw)
-          : verifier.verify(authorization)));
+    const auth = actAs ? actAs.auth : (inProcessCallerOf(c)?.auth ?? credentialsOf(c, verifier, sessions));
     if (auth instanceof Promise)
       return proceed(
         next,
@@ -116,6 +110,18 @@ export function authenticate(
     c.set('auth', auth);
     return proceed(next);
   };
+}
+
+/** The caller of a request from its own credentials: the API key, else a browser session. */
+function credentialsOf(
+  c: Context<KernelEnv>,
+  verifier: ApiKeyVerifier,
+  sessions: BrowserSessions | undefined,
+) {
+  const authorization = c.req.header('authorization');
+  return authorization === undefined && sessions && !sessions.isEmpty
+    ? sessions.authenticate(c.req.raw)
+    : verifier.verify(authorization);
 }
 
 /**

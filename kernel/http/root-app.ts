@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import type { Logger } from 'pino';
 import type { KernelConfig } from '../config.ts';
@@ -24,6 +24,27 @@ function setResponseHeader(response: Response, name: string, value: string): voi
     response.headers.set(name, value);
   } catch {
     // Immutable headers (a Response that came from fetch): leave it as it is.
+  }
+}
+
+/**
+ * The request id and nosniff on a response that goes out over the network.
+ *
+ * Straight onto the response's headers: c.header() on a finished response makes
+ * @hono/node-server turn its light response into a full web Response and stream the
+ * body back out of it, which cost health checks most of their time under load. A
+ * stream that wrote its own head (RESPONSE_ALREADY_SENT, with the request id in it)
+ * must become a non-cached response, or @hono/node-server writes a second head:
+ * c.header() does exactly that, and streams are few. nosniff on every response: a
+ * browser must never guess a type (an uploaded file or a JSON string rendered as HTML).
+ */
+function markResponse(c: Context<KernelEnv>, requestId: string): void {
+  if (c.res.headers.get('x-hono-already-sent')) {
+    c.header('X-Request-Id', requestId);
+    c.header('X-Content-Type-Options', 'nosniff');
+  } else {
+    setResponseHeader(c.res, 'X-Request-Id', requestId);
+    setResponseHeader(c.res, 'X-Content-Type-Options', 'nosniff');
   }
 }
 
@@ -54,21 +75,10 @@ export function createRootApp(
     c.set('workspace', undefined);
     const started = performance.now();
     await next();
-    // Straight onto the response's headers: c.header() on a finished response makes
-    // @hono/node-server turn its light response into a full web Response and stream
-    // the body back out of it, which cost health checks most of their time under load.
-    // A stream that wrote its own head (RESPONSE_ALREADY_SENT, with the request id in
-    // it) must become a non-cached response, or @hono/node-server writes a second head:
-    // c.header() does exactly that, and streams are few.
-    // nosniff on every response: a browser must never guess a type (an uploaded file or
-    // a JSON string rendered as HTML).
-    if (c.res.headers.get('x-hono-already-sent')) {
-      c.header('X-Request-Id', requestId);
-      c.header('X-Content-Type-Options', 'nosniff');
-    } else {
-      setResponseHeader(c.res, 'X-Request-Id', requestId);
-      setResponseHeader(c.res, 'X-Content-Type-Options', 'nosniff');
-    }
+    // A request made in process answers its caller (an MCP tool, which reads its status
+    // and body), never a browser: its response needs neither header, and leaving its
+    // headers alone spares building them (a light response keeps them as a record).
+    if (!caller) markResponse(c, requestId);
     const line: InProcessRequestLog = {
       method: c.req.method,
       path: c.req.path,

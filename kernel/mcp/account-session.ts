@@ -13,7 +13,8 @@
  */
 import { z } from 'zod';
 import { ApiError } from '../contract/errors.ts';
-import type { McpTool, ToolCaller } from './mcp-tool.ts';
+import type { McpTool } from './mcp-tool.ts';
+import type { CallerScope } from './route-caller.ts';
 import type { WorkspaceTools } from './tool-catalog.ts';
 import { errorResult, responseResult, valueResult } from './tool-result.ts';
 
@@ -78,10 +79,8 @@ export function accountTools(all: readonly McpTool[]): WorkspaceTools {
 }
 
 /**
- * The caller of an account session. Route tools use `workspaceId` only to default a
+ * The scope of an account session's caller. Route tools use its id only to default a
  * `workspace_id` path argument, so an empty one makes that argument required; the role
  * is never consulted by route tools (the HTTP pipeline checks roles per workspace).
  */
-export function accountCaller(caller: Omit<ToolCaller, 'workspaceId' | 'role'>): ToolCaller {
-  return { ...caller, workspaceId: '', role: 'viewer' };
-}
+export const ACCOUNT_SESSION_SCOPE: CallerScope = { id: '', role: 'viewer' };

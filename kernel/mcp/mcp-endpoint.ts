@@ -29,20 +29,19 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { ApiKeyVerifier } from '../auth/api-key-verifier.ts';
 import type { MembershipCache } from '../auth/membership-cache.ts';
-import { authOf, type KernelEnv, workspaceOf } from '../contract/context.ts';
+import { type KernelEnv, workspaceOf } from '../contract/context.ts';
 import { ApiError } from '../contract/errors.ts';
 import type { Database } from '../db/database.ts';
 import { authenticate, resolveWorkspace } from '../http/build-router.ts';
-import { inProcessEnv, requestsMadeFor } from '../http/in-process-caller.ts';
-import { inProcessRequest } from '../http/in-process-request.ts';
 import { buildOpenApiDocument } from '../http/openapi-document.ts';
 import type { Operation } from '../http/operations.ts';
 import type { ExtensionRegistry } from '../registry/registry.ts';
 import { KERNEL_VERSION } from '../version.ts';
-import { ACCOUNT_SESSION_INSTRUCTIONS, accountCaller, accountTools } from './account-session.ts';
+import { ACCOUNT_SESSION_INSTRUCTIONS, ACCOUNT_SESSION_SCOPE, accountTools } from './account-session.ts';
 import { directToolCall } from './direct-tool-call.ts';
 import { createMcpServer } from './mcp-server.ts';
 import type { ToolCaller } from './mcp-tool.ts';
+import { RouteCaller } from './route-caller.ts';
 import { ToolCatalog, type WorkspaceTools } from './tool-catalog.ts';
 
 export const MCP_PATH = '/mcp';
@@ -63,42 +62,6 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
   );
   const guard = [authenticate(deps.verifier), resolveWorkspace(deps.memberships, undefined)] as const;
 
-  /**
-   * Runs routes as the caller: with the caller's own credentials, and the outer
-   * request's verified caller, request id and logger in the env (in-process-caller.ts),
-   * so the key is not checked twice, and the route's request is listed in the /mcp
-   * request's log line instead of writing one of its own.
-   */
-  const requester = (c: Context<KernelEnv>, workspaceId: string | undefined) => {
-    const forwarded: Record<string, string> = {
-      authorization: c.req.header('authorization')!,
-      ...(workspaceId && { 'x-workspace-id': workspaceId }),
-    };
-    const logger = c.get('logger');
-    const auth = authOf(c);
-    const env = inProcessEnv({ auth, requestId: c.get('requestId'), logger, made: requestsMadeFor(c) });
-    // Methods, not arrow-valued members: under tsx (esbuild keeps names) each named
-    // function made per call also costs a defineProperty.
-    return {
-      actorId: auth.actor.id,
-      request(method: string, url: string, body?: unknown) {
-        return Promise.resolve(
-          app.fetch(
-            inProcessRequest(`http://localhost${url}`, {
-              method,
-              headers: body === undefined ? forwarded : { ...forwarded, 'content-type': 'application/json' },
-              body: body === undefined ? undefined : JSON.stringify(body),
-            }),
-            env,
-          ),
-        );
-      },
-      logError(error: unknown, message: string) {
-        logger.error({ err: error }, message);
-      },
-    };
-  };
-
   // No X-Workspace-Id: an account session (account-session.ts) instead of an error.
   let accountSessionTools: WorkspaceTools | undefined;
   app.on('POST', MCP_PATH, guard[0], async (c, next) => {
@@ -107,19 +70,15 @@ export function mountMcp(app: OpenAPIHono<KernelEnv>, deps: McpDeps): ToolCatalo
     return answer(
       c,
       accountSessionTools,
-      accountCaller(requester(c, undefined)),
+      new RouteCaller(app, c, ACCOUNT_SESSION_SCOPE),
       ACCOUNT_SESSION_INSTRUCTIONS,
     );
   });
 
   app.on('POST', MCP_PATH, guard[1], async (c) => {
     const workspace = workspaceOf(c);
-    const caller: ToolCaller = {
-      ...requester(c, workspace.id),
-      workspaceId: workspace.id,
-      role: workspace.role,
-    };
-    return answer(c, await catalog.forWorkspace(workspace.id), caller);
+    const tools = await catalog.forWorkspace(workspace.id);
+    return answer(c, tools, new RouteCaller(app, c, workspace));
   });
 
   app.on(['GET', 'DELETE'], MCP_PATH, guard[0], (c) => {

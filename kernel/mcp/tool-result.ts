@@ -12,7 +12,7 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ApiError, type ErrorEnvelope } from '../contract/errors.ts';
-import { responseText } from './response-text.ts';
+import { responseContentType, responseText } from './response-text.ts';
 
 export const STRUCTURED_COPY_MAX_BYTES = 64 * 1024;
 
@@ -66,7 +66,7 @@ export function errorResult(error: ApiError | ErrorEnvelope): CallToolResult {
 /** The result of a tool that ran as an HTTP request. */
 export async function responseResult(response: Response): Promise<CallToolResult> {
   const text = await responseText(response);
-  const isJson = /\bjson\b/i.test(response.headers.get('content-type') ?? '');
+  const isJson = /\bjson\b/i.test(responseContentType(response) ?? '');
   let body: unknown = text;
   let json: string | undefined;
   if (isJson && text) {
