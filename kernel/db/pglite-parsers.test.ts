@@ -5,6 +5,7 @@
  * transaction, and the instance's table is the original again afterwards.
  */
 import { PGlite, types } from '@electric-sql/pglite';
+import { PglitePreparedQuery } from 'drizzle-orm/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedParserTables } from './pglite-parsers.ts';
 
@@ -73,5 +74,50 @@ describe('PGlite result parsers folded into its table', () => {
       run(drizzleOptions(), (folded) => pg.query('select nonsense', [], folded)),
     ).rejects.toThrow();
     expect((pg as unknown as { parsers: unknown }).parsers).toBe(original);
+  });
+
+  it('reads the sources of one parsers object once, however many statements bring it', async () => {
+    let read = 0;
+    const identity = (value: string) => value;
+    identity.toString = () => {
+      read++;
+      return '(value) => value';
+    };
+    const shared = {
+      rowMode: 'object',
+      parsers: { [types.TIMESTAMPTZ]: identity, [types.INTERVAL]: identity },
+    };
+    for (let i = 0; i < 3; i++) expect((await rowOf(shared)).at).toBe('2026-12-07 06:05:50.123+00');
+    expect(read).toBe(2);
+  });
+});
+
+describe("drizzle's PGlite session (patches/drizzle-orm+0.45.4.patch)", () => {
+  it('hands every statement the same options, so their parsers are judged once', async () => {
+    const given: unknown[] = [];
+    const client = {
+      query: async (_text: string, _params: unknown[], options: unknown) => {
+        given.push(options);
+        return { rows: [], fields: [] };
+      },
+    };
+    const statement = () =>
+      new PglitePreparedQuery(
+        client as never,
+        'select 1',
+        [],
+        { logQuery() {} } as never,
+        undefined as never,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        false,
+      );
+    await statement().execute();
+    await statement().execute();
+    expect(given).toHaveLength(2);
+    expect(given[0]).toBe(given[1]);
+    expect(Object.keys((given[0] as { parsers: object }).parsers).length).toBeGreaterThan(0);
   });
 });

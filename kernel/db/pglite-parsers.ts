@@ -26,12 +26,23 @@ interface QueryOptions {
 const IDENTITY_SOURCE = /^\(?\s*([A-Za-z_$][\w$]*)\s*\)?\s*=>\s*\1\s*$/;
 const identity: Parser = (value) => value;
 
+/**
+ * What identityTypes found for a parsers object. Drizzle's PGlite session hands every
+ * statement one of two shared objects (patches/drizzle-orm+0.45.4.patch; unpatched it
+ * made new ones per statement), so each is read once, not its nine sources per statement.
+ */
+const judged = new WeakMap<ParserTable, number[] | null>();
+
 /** The type ids of `parsers` when every one is written as `(x) => x`, else undefined. */
 function identityTypes(parsers: ParserTable | undefined): number[] | undefined {
   if (!parsers) return undefined;
-  const types = Object.keys(parsers).map(Number);
-  if (types.length === 0) return undefined;
-  return types.every((type) => IDENTITY_SOURCE.test(String(parsers[type]))) ? types : undefined;
+  let types = judged.get(parsers);
+  if (types === undefined) {
+    const all = Object.keys(parsers).map(Number);
+    types = all.length > 0 && all.every((type) => IDENTITY_SOURCE.test(String(parsers[type]))) ? all : null;
+    judged.set(parsers, types);
+  }
+  return types ?? undefined;
 }
 
 export type Statement<T> = (options: QueryOptions | undefined) => Promise<T>;
